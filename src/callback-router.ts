@@ -1,0 +1,96 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { plausibleState, readCallbackParams } from './callback-params.js';
+import { noStore, type AuthContext } from './context.js';
+import { LoginFailedError, type LoginFailedReason } from './errors.js';
+import { emit, logger } from './hooks.js';
+import type { SynergyFlowProfile } from './profile.js';
+import { authState, peekAuthState } from './session-state.js';
+import type { LoginInfo } from './strategy.js';
+
+const log = logger('callback');
+
+/**
+ * `GET /callback`: checks the answer in the order RFC 9700 asks (parameters, issuer, state, then
+ * error or code), redeems the code exactly once, rotates the session id, stores the tokens, and
+ * redirects away so the code does not stay in the browser's history.
+ */
+export function createCallbackRouter(context: AuthContext): Router {
+  const router = Router();
+  router.get(context.config.routes.callback, (req: Request, res: Response, next: NextFunction) => {
+    noStore(res);
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    const started = Date.now();
+    const failed = (reason: LoginFailedReason): void => {
+      log('login failed: %s', reason);
+      emit(context.config.hooks, 'onLogin', { outcome: reason, durationMs: Date.now() - started });
+      next(new LoginFailedError(reason));
+    };
+    let params;
+    try {
+      params = readCallbackParams(req);
+    } catch {
+      return failed('invalid_callback');
+    }
+    if (params.iss !== undefined && params.iss !== new URL(context.config.tokenURL).origin) {
+      return failed('issuer_mismatch');
+    }
+    const pending = peekAuthState(req)?.transactions;
+    const known = plausibleState(params.state) && pending !== undefined && Object.hasOwn(pending, params.state);
+    if (!known) {
+      // A replayed callback (back button) of a user who is logged in is not an error.
+      if (req.isAuthenticated?.()) return res.redirect(303, context.config.successRedirect);
+      return failed('unknown_state');
+    }
+    if (params.error !== undefined || params.code === undefined) {
+      const taken = context.transactions.take(req, params.state as string);
+      if (typeof taken === 'string') return failed(taken);
+      if (params.error === undefined || params.code !== undefined) return failed('invalid_callback');
+      return failed(params.error === 'access_denied' ? 'access_denied' : 'authorization_server_error');
+    }
+    context.passport().authenticate(
+      'synergyflow',
+      (error: unknown, user: SynergyFlowProfile | false, info: (LoginInfo & { state?: { returnTo?: string } }) | { message?: string } | undefined) => {
+        if (error) {
+          emit(context.config.hooks, 'onLogin', { outcome: errorCode(error), durationMs: Date.now() - started });
+          return next(error);
+        }
+        if (!user || !info || !('tokens' in info)) {
+          const message = info && 'message' in info ? info.message : undefined;
+          return failed(message === 'expired' ? 'expired' : 'unknown_state');
+        }
+        const returnTo = info.state?.returnTo;
+        finishLogin(context, req, user, info.tokens).then(() => {
+          emit(context.config.hooks, 'onLogin', { outcome: 'success', durationMs: Date.now() - started, userId: user.id });
+          res.redirect(303, returnTo ?? context.config.successRedirect);
+        }, next);
+      },
+    )(req, res, next);
+  });
+  return router;
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'error';
+}
+
+/**
+ * Logs the user in (Passport regenerates the session: no fixation), then carries the other tabs'
+ * pending logins into the new session, and stores the tokens and the fresh profile.
+ */
+async function finishLogin(
+  context: AuthContext,
+  req: Request,
+  user: SynergyFlowProfile,
+  tokens: LoginInfo['tokens'],
+): Promise<void> {
+  const otherTabs = peekAuthState(req)?.transactions;
+  await new Promise<void>((resolve, reject) =>
+    req.logIn(user, (error: unknown) => (error ? reject(error as Error) : resolve())),
+  );
+  const state = authState(req);
+  if (otherTabs && Object.keys(otherTabs).length > 0) state.transactions = otherTabs;
+  state.profile = user;
+  state.profileLoadedAt = Date.now();
+  await context.tokenStore.set(req, tokens, undefined);
+}

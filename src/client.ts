@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { isRateLimitError, ProviderError } from './errors.js';
+import { emit, logger } from './hooks.js';
+import { send, type HttpLimits, type ProviderAnswer } from './http.js';
+import type { ResolvedConfig } from './options.js';
+import type { SynergyFlowProfile } from './profile.js';
+import type { Grant } from './provider.js';
+import { toProviderError, type ProviderCall } from './provider-error.js';
+import { RateLimitGate } from './rate-limit.js';
+import type { TokenSet } from './token-set.js';
+
+const log = logger('client');
+
+/** A short, irreversible name for a token, safe for map keys and logs. */
+export function tokenFingerprint(token: string): string {
+  return createHash('sha256').update(token).digest('base64url').slice(0, 16);
+}
+
+/**
+ * The typed client of the provider's API, and the only code that talks HTTP to the provider:
+ * code exchange, refresh and API calls all go through it, with one deadline, one size cap, no
+ * redirects, and one mapping of answers to errors. While the provider rate-limits a token, calls
+ * with that token fail fast with a `RateLimitError` and send nothing.
+ */
+export class SynergyFlowClient {
+  readonly #config: ResolvedConfig;
+  readonly #limits: HttpLimits;
+  readonly #gate = new RateLimitGate();
+  readonly #profileFlights = new Map<string, Promise<SynergyFlowProfile>>();
+
+  /** @param config the resolved configuration from {@link synergyFlow} (`auth.config`). */
+  constructor(config: ResolvedConfig) {
+    this.#config = config;
+    this.#limits = { timeoutMs: config.timeoutMs, maxBodyBytes: config.maxBodyBytes, fetch: config.fetch };
+  }
+
+  /** Redeems an authorization code, exactly once (a code is never retried). */
+  async exchangeCode(code: string, codeVerifier: string): Promise<TokenSet> {
+    const grant: Grant = { type: 'authorization_code', code, redirectUri: this.#config.callbackURL, codeVerifier };
+    return this.#grant(grant, 'code_exchange');
+  }
+
+  /** Trades the refresh token for a new token set; keeps the old refresh token if none is returned. */
+  async refresh(tokens: TokenSet): Promise<TokenSet> {
+    return this.#grant({ type: 'refresh_token', tokens }, 'refresh', tokens);
+  }
+
+  /**
+   * Loads the user's profile from the profile endpoint (`GET /api/user`). Concurrent calls with
+   * the same token share one request, so a burst of requests costs one call of the rate budget.
+   */
+  async getUser(tokens: TokenSet): Promise<SynergyFlowProfile> {
+    const key = tokenFingerprint(tokens.accessToken);
+    const running = this.#profileFlights.get(key);
+    if (running) return running;
+    const flight = this.getJSON(tokens, this.#config.userURL)
+      .then((body) => this.#config.provider.parseProfile(body))
+      .finally(() => this.#profileFlights.delete(key));
+    this.#profileFlights.set(key, flight);
+    return flight;
+  }
+
+  /**
+   * Calls any API endpoint of the provider with the user's token and returns the parsed JSON.
+   * Failures are typed errors (401, 403, 429, 5xx, timeout, non-JSON answer).
+   */
+  async getJSON(tokens: TokenSet, url: string): Promise<unknown> {
+    const key = tokenFingerprint(tokens.accessToken);
+    const blocked = this.#gate.blocked(key, Date.now());
+    if (blocked) {
+      log('call skipped: rate-limit window open for %d s more', blocked.retryAfter);
+      throw blocked;
+    }
+    const answer = await send(
+      url,
+      {
+        method: 'GET',
+        headers: { accept: 'application/json', ...this.#config.provider.authorizationHeaders(tokens) },
+      },
+      this.#limits,
+    );
+    this.#raiseFor(answer, 'api', key);
+    if (answer.json === undefined) {
+      throw new ProviderError('bad_response', 'The provider answered with something other than JSON.', {
+        providerStatus: answer.status,
+      });
+    }
+    return answer.json;
+  }
+
+  async #grant(grant: Grant, call: ProviderCall, previous?: TokenSet): Promise<TokenSet> {
+    const { url, init } = this.#config.provider.tokenRequest(grant, this.#config, this.#config.tokenURL);
+    const answer = await send(url, init, this.#limits);
+    this.#raiseFor(answer, call);
+    return this.#config.provider.parseTokenAnswer(answer.json, Date.now(), previous);
+  }
+
+  #raiseFor(answer: ProviderAnswer, call: ProviderCall, gateKey?: string): void {
+    const now = Date.now();
+    const error = toProviderError(answer, call, now, this.#config.maxRetryAfterSeconds);
+    if (!error) return;
+    log('%s answered HTTP %d -> %s', call, answer.status, error.code);
+    if (isRateLimitError(error)) {
+      if (gateKey) this.#gate.close(gateKey, error, now);
+      emit(this.#config.hooks, 'onRateLimited', {
+        outcome: error.code,
+        durationMs: 0,
+        retryAfter: error.retryAfter,
+      });
+    }
+    throw error;
+  }
+}

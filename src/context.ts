@@ -1,0 +1,25 @@
+import type { Authenticator } from 'passport';
+import type { SynergyFlowClient } from './client.js';
+import type { LogoutRegistry } from './logout-registry.js';
+import type { ResolvedConfig } from './options.js';
+import type { RefreshCoordinator } from './refresh.js';
+import type { TokenStore } from './token-store.js';
+import type { LoginTransactionStore } from './transactions.js';
+
+/** The pieces one `synergyFlow()` call builds and every router and middleware shares. */
+export interface AuthContext {
+  readonly config: ResolvedConfig;
+  readonly client: SynergyFlowClient;
+  readonly transactions: LoginTransactionStore;
+  readonly tokenStore: TokenStore;
+  readonly refresher: RefreshCoordinator;
+  readonly logouts: LogoutRegistry;
+  /** The Passport instance given to `auth.use()`; throws a how-to message before that. */
+  passport(): Authenticator;
+}
+
+/** Sets the headers every auth route answers with: nothing here may be cached. */
+export function noStore(res: { setHeader(name: string, value: string): unknown }): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
+}

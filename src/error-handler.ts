@@ -1,0 +1,71 @@
+import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+import type { AuthContext } from './context.js';
+import {
+  isLoginFailedError,
+  isLoginRequiredError,
+  isRateLimitError,
+  isSynergyFlowError,
+  isUnauthorizedError,
+  type SynergyFlowError,
+} from './errors.js';
+import { isNavigation, wantsHtml } from './negotiate.js';
+import { requestedPath } from './return-to.js';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+
+const TITLES: Record<string, string> = {
+  SF_UNAUTHORIZED: 'Please log in again',
+  SF_LOGIN_REQUIRED: 'Please log in',
+  SF_LOGIN_FAILED: 'Login did not complete',
+  SF_FORBIDDEN: 'Not allowed',
+  SF_RATE_LIMITED: 'Too many requests',
+  SF_PROVIDER_ERROR: 'The login provider is unavailable',
+  SF_CROSS_SITE_REQUEST: 'Request refused',
+  SF_TWO_FACTOR_REQUIRED: 'Second factor required',
+};
+
+function page(error: SynergyFlowError): string {
+  const title = TITLES[error.code] ?? 'Error';
+  const retry = isRateLimitError(error) ? `<p>Try again in ${error.retryAfter} seconds.</p>` : '';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(error.message)}</p>${retry}<p><a href="/">Home</a></p></main></body></html>`;
+}
+
+/** The JSON body answered to API clients: the code, the message, and rate-limit figures. */
+export function errorBody(error: SynergyFlowError): { error: Record<string, string | number> } {
+  const body: Record<string, string | number> = { code: error.code, message: error.message };
+  if (isRateLimitError(error)) body.retryAfter = error.retryAfter;
+  if ('reason' in error && typeof error.reason === 'string') body.reason = error.reason;
+  return { error: body };
+}
+
+/**
+ * Builds the error middleware that answers this package's errors (others go to `next`):
+ * browsers navigating are redirected to log in when that helps (keeping where they were), sent
+ * to `failureRedirect` after a failed login when one is set, and otherwise get a small HTML page;
+ * API clients get `{ "error": { "code", "message", … } }`. Status and headers (`Retry-After`)
+ * come from the error; no stack trace is ever sent.
+ */
+export function createErrorHandler(context: AuthContext): ErrorRequestHandler {
+  const { loginURL, failureRedirect } = context.config;
+  return (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!isSynergyFlowError(error) || res.headersSent) return next(error);
+    res.setHeader('Cache-Control', 'no-store');
+    for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+    if ((isLoginRequiredError(error) || isUnauthorizedError(error)) && isNavigation(req)) {
+      const returnTo = requestedPath(req.originalUrl);
+      const query = returnTo && returnTo !== loginURL ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
+      return res.redirect(303, `${loginURL}${query}`);
+    }
+    if (isLoginFailedError(error) && failureRedirect !== undefined && wantsHtml(req)) {
+      return res.redirect(303, `${failureRedirect}?error=${encodeURIComponent(error.reason)}`);
+    }
+    res.status(error.status);
+    if (wantsHtml(req)) return res.type('html').send(page(error));
+    return res.json(errorBody(error));
+  };
+}

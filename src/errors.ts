@@ -1,0 +1,269 @@
+/**
+ * Typed errors. One class per failure kind, each with a stable `code`, the HTTP `status` the app
+ * should answer with, and `headers` where they matter (`Retry-After`). Express's default handler
+ * honours `status` and `headers`, and {@link errorHandler} negotiates HTML and JSON answers.
+ *
+ * Match on `code` (or use the `is*` guards), not `instanceof`: two copies of the package in one
+ * process each have their own classes.
+ */
+
+/** Every error code this package assigns, one per failure kind. */
+export const ErrorCodes = {
+  UNAUTHORIZED: 'SF_UNAUTHORIZED',
+  FORBIDDEN: 'SF_FORBIDDEN',
+  RATE_LIMITED: 'SF_RATE_LIMITED',
+  LOGIN_REQUIRED: 'SF_LOGIN_REQUIRED',
+  LOGIN_FAILED: 'SF_LOGIN_FAILED',
+  PROVIDER: 'SF_PROVIDER_ERROR',
+  CROSS_SITE: 'SF_CROSS_SITE_REQUEST',
+  TWO_FACTOR_REQUIRED: 'SF_TWO_FACTOR_REQUIRED',
+} as const;
+
+/** The union of the `code` values of this package's errors. */
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+const BRAND = Symbol.for('passport-synergyflow.error');
+
+/** Base class of every error this package throws at runtime. */
+export class SynergyFlowError extends Error {
+  override name = 'SynergyFlowError';
+  /** Stable machine-readable code; see {@link ErrorCodes}. */
+  readonly code: ErrorCode;
+  /** The HTTP status the app should answer with. */
+  readonly status: number;
+  /** Alias of `status`, read by some error handlers. */
+  readonly statusCode: number;
+  /** Headers the answer should carry (for example `Retry-After`). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Messages are written for the operator and never hold secrets, so handlers may show them. */
+  readonly expose = true;
+
+  constructor(
+    code: ErrorCode,
+    status: number,
+    message: string,
+    options: { headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = status;
+    this.statusCode = status;
+    this.headers = Object.freeze({ ...options.headers });
+    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
+  }
+}
+
+/** The provider refused the access token (HTTP 401) even after one refresh and one retry. */
+export class UnauthorizedError extends SynergyFlowError {
+  override name = 'UnauthorizedError';
+  constructor(message = 'The provider refused the access token. Log in again.') {
+    super(ErrorCodes.UNAUTHORIZED, 401, message);
+  }
+}
+
+/** The token lacks a scope the call needs (HTTP 403). No refresh and no logout follow. */
+export class ForbiddenError extends SynergyFlowError {
+  override name = 'ForbiddenError';
+  /** The scope the provider said is required, when it said so. */
+  readonly scope: string | undefined;
+  constructor(scope?: string) {
+    super(
+      ErrorCodes.FORBIDDEN,
+      403,
+      `The access token lacks a required scope${scope ? ` (${scope})` : ''}. Request it at login with the "scope" option.`,
+    );
+    this.scope = scope;
+  }
+}
+
+/** The provider's rate limit is exhausted (HTTP 429). Carries `Retry-After`. */
+export class RateLimitError extends SynergyFlowError {
+  override name = 'RateLimitError';
+  /** Seconds to wait before the next call, already capped. */
+  readonly retryAfter: number;
+  /** `X-RateLimit-Limit`, when the provider sent it. */
+  readonly limit: number | undefined;
+  /** `X-RateLimit-Remaining`, when the provider sent it. */
+  readonly remaining: number | undefined;
+  constructor(retryAfter: number, limit?: number, remaining?: number) {
+    super(
+      ErrorCodes.RATE_LIMITED,
+      429,
+      `The provider's rate limit is exhausted. Retry in ${retryAfter} s.`,
+      { headers: { 'Retry-After': String(retryAfter) } },
+    );
+    this.retryAfter = retryAfter;
+    this.limit = limit;
+    this.remaining = remaining;
+  }
+}
+
+/** Why a user must log in again. */
+export type LoginRequiredReason =
+  | 'no_session'
+  | 'no_tokens'
+  | 'access_token_expired'
+  | 'refresh_token_expired'
+  | 'refresh_refused'
+  | 'user_changed';
+
+/** There is no usable token set: not logged in, or the refresh token expired or was refused. */
+export class LoginRequiredError extends SynergyFlowError {
+  override name = 'LoginRequiredError';
+  /** Why the user has to log in again. */
+  readonly reason: LoginRequiredReason;
+  constructor(reason: LoginRequiredReason) {
+    super(ErrorCodes.LOGIN_REQUIRED, 401, `Log in required (${reason.replace(/_/g, ' ')}).`);
+    this.reason = reason;
+  }
+}
+
+/** Why a login attempt failed at the callback. */
+export type LoginFailedReason =
+  | 'access_denied'
+  | 'invalid_callback'
+  | 'unknown_state'
+  | 'expired'
+  | 'issuer_mismatch'
+  | 'invalid_grant'
+  | 'authorization_server_error';
+
+const LOGIN_FAILED_TEXT: Record<LoginFailedReason, string> = {
+  access_denied: 'The user declined the consent screen.',
+  invalid_callback: 'The login callback was malformed. Start the login again.',
+  unknown_state:
+    'This login attempt is unknown to this browser session (already used, from another browser, or the session cookie was lost). Start the login again.',
+  expired: 'The login attempt took too long and expired. Start the login again.',
+  issuer_mismatch: 'The callback came from an unexpected issuer. Start the login again.',
+  invalid_grant: 'The provider refused the authorization code. Start the login again.',
+  authorization_server_error: 'The provider could not complete the login. Try again later.',
+};
+
+/** A login attempt failed at the callback (denied consent, bad or expired state, refused code). */
+export class LoginFailedError extends SynergyFlowError {
+  override name = 'LoginFailedError';
+  /** Why the login failed. */
+  readonly reason: LoginFailedReason;
+  constructor(reason: LoginFailedReason) {
+    const status =
+      reason === 'access_denied' ? 401 : reason === 'authorization_server_error' ? 502 : 400;
+    super(ErrorCodes.LOGIN_FAILED, status, LOGIN_FAILED_TEXT[reason]);
+    this.reason = reason;
+  }
+}
+
+/** What went wrong talking to the provider. */
+export type ProviderErrorKind =
+  | 'server_error'
+  | 'unavailable'
+  | 'timeout'
+  | 'network'
+  | 'bad_response'
+  | 'too_large'
+  | 'redirect'
+  | 'invalid_client'
+  | 'unexpected_status';
+
+const PROVIDER_STATUS: Record<ProviderErrorKind, number> = {
+  server_error: 502,
+  unavailable: 503,
+  timeout: 504,
+  network: 503,
+  bad_response: 502,
+  too_large: 502,
+  redirect: 502,
+  invalid_client: 502,
+  unexpected_status: 502,
+};
+
+/** The provider failed: 5xx, network error, timeout, redirect, or an answer of the wrong shape. */
+export class ProviderError extends SynergyFlowError {
+  override name = 'ProviderError';
+  /** What went wrong. */
+  readonly kind: ProviderErrorKind;
+  /** The provider's HTTP status, when it answered at all. */
+  readonly providerStatus: number | undefined;
+  constructor(
+    kind: ProviderErrorKind,
+    message: string,
+    options: { providerStatus?: number; retryAfter?: number; cause?: unknown } = {},
+  ) {
+    super(ErrorCodes.PROVIDER, PROVIDER_STATUS[kind], message, {
+      headers:
+        options.retryAfter === undefined ? {} : { 'Retry-After': String(options.retryAfter) },
+      cause: options.cause,
+    });
+    this.kind = kind;
+    this.providerStatus = options.providerStatus;
+  }
+}
+
+/** A state-changing request (logout) came from another site. */
+export class CrossSiteRequestError extends SynergyFlowError {
+  override name = 'CrossSiteRequestError';
+  constructor() {
+    super(
+      ErrorCodes.CROSS_SITE,
+      403,
+      'Refused a cross-site request. Send it from a form on this site (same Origin).',
+    );
+  }
+}
+
+/** The provider asks for a second factor (phone number or validation PIN) before issuing a key. */
+export class TwoFactorRequiredError extends SynergyFlowError {
+  override name = 'TwoFactorRequiredError';
+  /** What the provider wants next. */
+  readonly step: 'phone_number' | 'validation_pin';
+  /** Phone numbers the provider offered, when it listed them. */
+  readonly phoneNumbers: readonly string[];
+  constructor(step: 'phone_number' | 'validation_pin', phoneNumbers: readonly string[] = []) {
+    super(
+      ErrorCodes.TWO_FACTOR_REQUIRED,
+      403,
+      step === 'phone_number'
+        ? 'Two-factor authentication: call again with a phone_number to receive a PIN.'
+        : 'Two-factor authentication: call again with the validation_pin sent to the phone.',
+    );
+    this.step = step;
+    this.phoneNumbers = phoneNumbers;
+  }
+}
+
+function hasCode(error: unknown, code: ErrorCode): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === code &&
+    typeof (error as { status?: unknown }).status === 'number'
+  );
+}
+
+/** True for any error of this package, from any copy of it. */
+export function isSynergyFlowError(error: unknown): error is SynergyFlowError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    ((error as Record<symbol, unknown>)[BRAND] === true ||
+      Object.values(ErrorCodes).some((code) => hasCode(error, code)))
+  );
+}
+/** True for an {@link UnauthorizedError}, from any copy of the package. */
+export const isUnauthorizedError = (e: unknown): e is UnauthorizedError =>
+  hasCode(e, ErrorCodes.UNAUTHORIZED);
+/** True for a {@link ForbiddenError}, from any copy of the package. */
+export const isForbiddenError = (e: unknown): e is ForbiddenError => hasCode(e, ErrorCodes.FORBIDDEN);
+/** True for a {@link RateLimitError}, from any copy of the package. */
+export const isRateLimitError = (e: unknown): e is RateLimitError =>
+  hasCode(e, ErrorCodes.RATE_LIMITED);
+/** True for a {@link LoginRequiredError}, from any copy of the package. */
+export const isLoginRequiredError = (e: unknown): e is LoginRequiredError =>
+  hasCode(e, ErrorCodes.LOGIN_REQUIRED);
+/** True for a {@link LoginFailedError}, from any copy of the package. */
+export const isLoginFailedError = (e: unknown): e is LoginFailedError =>
+  hasCode(e, ErrorCodes.LOGIN_FAILED);
+/** True for a {@link ProviderError}, from any copy of the package. */
+export const isProviderError = (e: unknown): e is ProviderError => hasCode(e, ErrorCodes.PROVIDER);
+/** True for a {@link TwoFactorRequiredError}, from any copy of the package. */
+export const isTwoFactorRequiredError = (e: unknown): e is TwoFactorRequiredError =>
+  hasCode(e, ErrorCodes.TWO_FACTOR_REQUIRED);

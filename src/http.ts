@@ -1,0 +1,102 @@
+import { ProviderError } from './errors.js';
+
+/** A provider answer, read in full within the deadline and the size cap. */
+export interface ProviderAnswer {
+  status: number;
+  headers: Headers;
+  /** The body parsed as JSON, or `undefined` when it is not valid JSON. */
+  json: unknown;
+}
+
+/** Limits every provider call runs under. */
+export interface HttpLimits {
+  /** Total deadline for the call, headers and body, in milliseconds. */
+  timeoutMs: number;
+  /** Largest body read, in bytes. */
+  maxBodyBytes: number;
+  /** The fetch implementation (injected by tests and by users behind proxies). */
+  fetch: typeof globalThis.fetch;
+}
+
+/**
+ * Sends one request and reads the whole answer. Never follows a redirect (a token or a secret
+ * must not travel to another host), aborts at the deadline, and stops reading at the size cap.
+ * Network failures, timeouts and oversized bodies become {@link ProviderError}s; every HTTP
+ * status is returned to the caller, which maps it with `toProviderError`.
+ */
+export async function send(url: string, init: RequestInit, limits: HttpLimits): Promise<ProviderAnswer> {
+  const deadline = AbortSignal.timeout(limits.timeoutMs);
+  let response: Response;
+  try {
+    response = await limits.fetch(url, { ...init, redirect: 'manual', signal: deadline });
+  } catch (error) {
+    throw transportError(error, deadline, limits.timeoutMs);
+  }
+  let text: string;
+  try {
+    text = await readCapped(response, limits.maxBodyBytes);
+  } catch (error) {
+    if (error instanceof ProviderError) throw error;
+    throw transportError(error, deadline, limits.timeoutMs);
+  }
+  return { status: response.status, headers: response.headers, json: parseJson(text) };
+}
+
+function transportError(error: unknown, deadline: AbortSignal, timeoutMs: number): ProviderError {
+  if (deadline.aborted) {
+    return new ProviderError('timeout', `The provider did not answer within ${timeoutMs} ms.`);
+  }
+  // The cause is kept for debugging; its message never holds a token (tokens travel in headers
+  // and bodies, not in URLs).
+  return new ProviderError('network', 'Could not reach the provider. Check its URL and the network.', {
+    cause: error,
+  });
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(maxBytes, response.status);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(maxBytes, response.status);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+function tooLarge(maxBytes: number, status: number): ProviderError {
+  return new ProviderError('too_large', `The provider's answer exceeded ${maxBytes} bytes.`, {
+    providerStatus: status,
+  });
+}
+
+/** Parses JSON without letting `__proto__` or `constructor` keys reach any prototype. */
+export function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text, (key, value: unknown) =>
+      key === '__proto__' || key === 'constructor' || key === 'prototype' ? undefined : value,
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** A plain object (not an array, not null), or `undefined`. */
+export function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}

@@ -1,0 +1,50 @@
+import type { Request } from 'express';
+import { createHash } from 'node:crypto';
+
+const REMEMBER_MS = 15 * 60_000;
+const MAX_ENTRIES = 100_000;
+
+function key(sessionID: string): string {
+  return createHash('sha256').update(sessionID).digest('base64url');
+}
+
+/**
+ * Remembers the sessions logged out recently in this process, so a request that was already in
+ * flight during the logout cannot save its copy of the session and bring the login back.
+ */
+export class LogoutRegistry {
+  readonly #ended = new Map<string, number>();
+
+  /** Records that `sessionID` was logged out. */
+  add(sessionID: string): void {
+    const now = Date.now();
+    this.#ended.set(key(sessionID), now);
+    for (const [id, at] of this.#ended) {
+      if (now - at < REMEMBER_MS && this.#ended.size <= MAX_ENTRIES) break;
+      this.#ended.delete(id);
+    }
+  }
+
+  /** True when `sessionID` was logged out in the last minutes. */
+  has(sessionID: string): boolean {
+    const at = this.#ended.get(key(sessionID));
+    return at !== undefined && Date.now() - at < REMEMBER_MS;
+  }
+
+  /**
+   * Makes this request's session save a no-op if its session is logged out meanwhile.
+   * express-session saves through `req.session.save`, so guarding that one method suffices.
+   */
+  guard(req: Request): void {
+    const session = req.session;
+    const sessionID = req.sessionID;
+    const save = session.save.bind(session);
+    session.save = (callback?: (err?: unknown) => void) => {
+      if (this.has(sessionID)) {
+        callback?.();
+        return session;
+      }
+      return save(callback);
+    };
+  }
+}

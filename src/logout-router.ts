@@ -1,0 +1,63 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { noStore, type AuthContext } from './context.js';
+import { CrossSiteRequestError } from './errors.js';
+import { emit, logger } from './hooks.js';
+
+const log = logger('logout');
+
+function originOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    return new URL(value).origin;
+  } catch {
+    return 'invalid';
+  }
+}
+
+/**
+ * True when a state-changing request comes from one of our own pages: its `Origin` (or, when a
+ * browser sends none, its `Referer`) must be a trusted origin. `Sec-Fetch-Site: same-origin` is
+ * accepted on its own.
+ */
+export function isSameSiteRequest(req: Request, trustedOrigins: readonly string[]): boolean {
+  const fetchSite = req.get('sec-fetch-site');
+  if (fetchSite === 'cross-site' || fetchSite === 'same-site') return false;
+  const origin = originOf(req.get('origin')) ?? originOf(req.get('referer'));
+  if (origin === undefined) return fetchSite === 'same-origin';
+  return trustedOrigins.includes(origin);
+}
+
+/**
+ * `POST /logout`: refuses cross-site requests, forgets the tokens, ends the Passport login
+ * (which regenerates the session), and redirects. `GET /logout` answers 405: a link or an image
+ * tag must not log anyone out.
+ */
+export function createLogoutRouter(context: AuthContext): Router {
+  const router = Router();
+  const path = context.config.routes.logout;
+  router.get(path, (_req: Request, res: Response) => {
+    noStore(res);
+    res.setHeader('Allow', 'POST');
+    res.status(405).type('text/plain').send('Log out with a POST request from a form on this site.');
+  });
+  router.post(path, (req: Request, res: Response, next: NextFunction) => {
+    noStore(res);
+    if (!isSameSiteRequest(req, context.config.trustedOrigins)) {
+      log('refused a cross-site logout');
+      return next(new CrossSiteRequestError());
+    }
+    const started = Date.now();
+    const userId = req.user?.id;
+    if (!req.session || !req.isAuthenticated?.()) return res.redirect(303, context.config.logoutRedirect);
+    context.logouts.add(req.sessionID);
+    context.tokenStore.clear(req).then(() => {
+      delete req.session.synergyflow;
+      req.logout((error: unknown) => {
+        if (error) return next(error);
+        emit(context.config.hooks, 'onLogout', { outcome: 'success', durationMs: Date.now() - started, userId });
+        res.redirect(303, context.config.logoutRedirect);
+      });
+    }, next);
+  });
+  return router;
+}

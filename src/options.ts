@@ -1,0 +1,200 @@
+import type { Hooks } from './hooks.js';
+import { synergyFlowProvider, type ProviderDescription } from './provider.js';
+import type { RefreshLock } from './refresh-lock.js';
+import type { TokenStore } from './token-store.js';
+
+/** Options of {@link synergyFlow}. Only `clientID`, `clientSecret` and `callbackURL` are required. */
+export interface SynergyFlowOptions {
+  /** The client id issued by the provider. */
+  clientID: string;
+  /** The client secret issued by the provider. Never logged, never sent to a browser. */
+  clientSecret: string;
+  /** Absolute URL of the callback route, exactly as registered at the provider. */
+  callbackURL: string;
+  /** Provider origin; overrides the description's (SynergyFlow Pro: `https://testapp2.glances.com`). */
+  baseURL?: string;
+  /** Which provider dialect to speak. Default: SynergyFlow Pro. */
+  provider?: ProviderDescription;
+  /** Scopes to request, as a list or a space-separated string. Default: the provider's. */
+  scope?: string | readonly string[];
+  /** Paths of the routes inside their routers. Default `/login`, `/callback`, `/logout`. */
+  routes?: { login?: string; callback?: string; logout?: string };
+  /**
+   * Absolute path browsers are sent to when they must log in. Default: the callback URL's
+   * directory plus the login route (`/auth/callback` → `/auth/login`).
+   */
+  loginURL?: string;
+  /** Where a login lands when it carried no `returnTo`. Default `/`. */
+  successRedirect?: string;
+  /** Where a failed login sends browsers, with `?error=<reason>`. Default: an error page. */
+  failureRedirect?: string;
+  /** Where logout lands. Default `/`. */
+  logoutRedirect?: string;
+  /** Refresh this many seconds before the access token expires. Default 60. */
+  refreshSkewSeconds?: number;
+  /** How long a loaded profile is reused, in seconds; 0 loads it on every request. Default 300. */
+  profileTtlSeconds?: number;
+  /** Deadline of every provider call, in milliseconds. Default 10000. */
+  timeoutMs?: number;
+  /** Largest provider answer read, in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Longest `Retry-After` honoured, in seconds; longer ones are capped. Default 300. */
+  maxRetryAfterSeconds?: number;
+  /** Pending logins kept per session; the oldest is dropped beyond it. Default 10. */
+  maxPendingLogins?: number;
+  /** How long a started login stays valid, in seconds. Default 600. */
+  loginTimeoutSeconds?: number;
+  /** Where token sets live. Default: {@link SessionTokenStore}. */
+  tokenStore?: TokenStore;
+  /** Cross-process refresh lock (for several instances). Default: none (in-process only). */
+  refreshLock?: RefreshLock;
+  /** Origins allowed to POST logout, besides the callback URL's own. */
+  trustedOrigins?: readonly string[];
+  /** Observability hooks, each called with the outcome and the duration. */
+  hooks?: Hooks;
+  /** The `fetch` used for every provider call. Default `globalThis.fetch`. */
+  fetch?: typeof globalThis.fetch;
+  /**
+   * Allows plain-http provider and callback URLs outside localhost in production. Only for
+   * test rigs: tokens and the client secret then travel unencrypted.
+   */
+  allowInsecureRequests?: boolean;
+  /** Treat the process as production (stricter URL checks). Default: `NODE_ENV === 'production'`. */
+  production?: boolean;
+}
+
+/** The validated, fully defaulted, frozen configuration every piece reads. */
+export interface ResolvedConfig {
+  readonly clientID: string;
+  readonly clientSecret: string;
+  readonly callbackURL: string;
+  readonly provider: ProviderDescription;
+  readonly authorizationURL: string | undefined;
+  readonly tokenURL: string;
+  readonly userURL: string;
+  readonly scope: readonly string[];
+  readonly routes: { readonly login: string; readonly callback: string; readonly logout: string };
+  readonly loginURL: string;
+  readonly successRedirect: string;
+  readonly failureRedirect: string | undefined;
+  readonly logoutRedirect: string;
+  readonly refreshSkewMs: number;
+  readonly profileTtlMs: number;
+  readonly timeoutMs: number;
+  readonly maxBodyBytes: number;
+  readonly maxRetryAfterSeconds: number;
+  readonly maxPendingLogins: number;
+  readonly loginTimeoutMs: number;
+  readonly trustedOrigins: readonly string[];
+  readonly hooks: Hooks;
+  readonly fetch: typeof globalThis.fetch;
+  readonly tokenStore: TokenStore | undefined;
+  readonly refreshLock: RefreshLock | undefined;
+}
+
+function fail(option: string, requirement: string): never {
+  const error = new TypeError(`passport-synergyflow: option "${option}" ${requirement}.`);
+  Object.assign(error, { code: 'ERR_INVALID_ARG_VALUE' });
+  throw error;
+}
+
+function text(value: unknown, option: string): string {
+  if (typeof value !== 'string' || value.trim() === '') fail(option, 'must be a non-empty string');
+  return value;
+}
+
+function count(value: unknown, option: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    fail(option, `must be a number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function localPath(value: unknown, option: string, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^\/(?![/\\])/.test(value)) {
+    fail(option, 'must be a path on this site starting with a single "/"');
+  }
+  return value;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function absoluteURL(value: string, option: string, secureRequired: boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(option, `must be an absolute URL (got ${JSON.stringify(value.slice(0, 100))})`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(option, 'must be an http(s) URL');
+  if (url.hash) fail(option, 'must not contain a fragment');
+  if (secureRequired && url.protocol !== 'https:' && !LOOPBACK.has(url.hostname)) {
+    fail(option, 'must use https outside localhost in production (set allowInsecureRequests only in test rigs)');
+  }
+  return url;
+}
+
+function scopeList(value: unknown, fallback: readonly string[]): readonly string[] {
+  if (value === undefined) return fallback;
+  const list = typeof value === 'string' ? value.split(' ').filter(Boolean) : value;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))) {
+    fail('scope', 'must be a non-empty list of scope tokens');
+  }
+  return Object.freeze([...(list as string[])]);
+}
+
+/** Validates options once and returns the frozen configuration. Throws `TypeError` naming the option. */
+export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
+  if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
+  const production = options.production ?? process.env.NODE_ENV === 'production';
+  const secure = production && options.allowInsecureRequests !== true;
+  const provider = options.provider ?? synergyFlowProvider;
+  const clientID = text(options.clientID, 'clientID');
+  const clientSecret = text(options.clientSecret, 'clientSecret');
+  const callback = absoluteURL(text(options.callbackURL, 'callbackURL'), 'callbackURL', secure);
+  const base = absoluteURL(options.baseURL ?? provider.baseURL, 'baseURL', secure);
+  const endpoint = (path: string): string =>
+    new URL(base.pathname.replace(/\/$/, '') + path, base.origin).toString();
+  const routes = {
+    login: localPath(options.routes?.login, 'routes.login', '/login'),
+    callback: localPath(options.routes?.callback, 'routes.callback', '/callback'),
+    logout: localPath(options.routes?.logout, 'routes.logout', '/logout'),
+  };
+  const callbackDir = callback.pathname.replace(/\/[^/]*$/, '');
+  const trustedOrigins = [callback.origin, ...(options.trustedOrigins ?? [])].map((origin, i) =>
+    i === 0 ? origin : absoluteURL(text(origin, 'trustedOrigins'), 'trustedOrigins', false).origin,
+  );
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch', 'must be a function');
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  return Object.freeze({
+    clientID,
+    clientSecret,
+    callbackURL: callback.toString(),
+    provider,
+    authorizationURL: provider.authorizationPath === undefined ? undefined : endpoint(provider.authorizationPath),
+    tokenURL: endpoint(provider.tokenPath),
+    userURL: endpoint(provider.userPath),
+    scope: scopeList(options.scope, provider.defaultScope),
+    routes: Object.freeze(routes),
+    loginURL: localPath(options.loginURL, 'loginURL', `${callbackDir}${routes.login}`),
+    successRedirect: localPath(options.successRedirect, 'successRedirect', '/'),
+    failureRedirect:
+      options.failureRedirect === undefined ? undefined : localPath(options.failureRedirect, 'failureRedirect', '/'),
+    logoutRedirect: localPath(options.logoutRedirect, 'logoutRedirect', '/'),
+    refreshSkewMs: count(options.refreshSkewSeconds, 'refreshSkewSeconds', 60, 0, 86_400) * 1000,
+    profileTtlMs: count(options.profileTtlSeconds, 'profileTtlSeconds', 300, 0, 86_400) * 1000,
+    timeoutMs: count(options.timeoutMs, 'timeoutMs', 10_000, 100, 120_000),
+    maxBodyBytes: count(options.maxBodyBytes, 'maxBodyBytes', 1 << 20, 1024, 64 << 20),
+    maxRetryAfterSeconds: count(options.maxRetryAfterSeconds, 'maxRetryAfterSeconds', 300, 1, 86_400),
+    maxPendingLogins: count(options.maxPendingLogins, 'maxPendingLogins', 10, 1, 100),
+    loginTimeoutMs: count(options.loginTimeoutSeconds, 'loginTimeoutSeconds', 600, 10, 3600) * 1000,
+    trustedOrigins: Object.freeze(trustedOrigins),
+    hooks: Object.freeze({ ...options.hooks }),
+    // Bound so that a method-less call does not lose its receiver.
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => fetchImpl(input, init),
+    tokenStore: options.tokenStore,
+    refreshLock: options.refreshLock,
+  });
+}

@@ -1,0 +1,103 @@
+import { parseSynergyFlowProfile, type SynergyFlowProfile } from './profile.js';
+import { tokenSetFromOAuthAnswer, type TokenLifetimes, type TokenSet } from './token-set.js';
+
+/** A grant sent to the token endpoint. */
+export type Grant =
+  | { type: 'authorization_code'; code: string; redirectUri: string; codeVerifier: string }
+  | { type: 'refresh_token'; tokens: TokenSet };
+
+/** The client's registration at the provider. */
+export interface ClientCredentials {
+  readonly clientID: string;
+  readonly clientSecret: string;
+}
+
+/** One HTTP request, ready for `fetch`. */
+export interface ProviderRequest {
+  url: string;
+  init: RequestInit;
+}
+
+/**
+ * Everything that differs between OAuth providers, in one object: endpoints, how the client
+ * authenticates, how tokens are sent and parsed, and how the profile is read. The strategy, the
+ * client, refresh and `requireUser` all take a description instead of hard-coding a provider.
+ * SynergyFlow Pro ({@link synergyFlowProvider}) is the default.
+ */
+export interface ProviderDescription {
+  /** Short name, used as the profile's `provider` and in logs. */
+  readonly name: string;
+  /** Origin (and optional path prefix) every endpoint path is resolved against. */
+  readonly baseURL: string;
+  /** Where browsers are sent to log in; `undefined` for providers without a browser login. */
+  readonly authorizationPath: string | undefined;
+  /** The token endpoint's path. */
+  readonly tokenPath: string;
+  /** The profile endpoint's path. */
+  readonly userPath: string;
+  /** Scopes asked for when the app names none. */
+  readonly defaultScope: readonly string[];
+  /** Whether the provider issues refresh tokens at all. */
+  readonly issuesRefreshTokens: boolean;
+  /** Lifetimes the provider's answers do not state. */
+  readonly lifetimes: TokenLifetimes;
+  /** Builds the token request for a grant. */
+  tokenRequest(grant: Grant, credentials: ClientCredentials, tokenURL: string): ProviderRequest;
+  /** Checks a token answer and turns it into a token set (keeping what a refresh omits). */
+  parseTokenAnswer(body: unknown, now: number, previous?: TokenSet): TokenSet;
+  /** Headers that carry the access token to the API. */
+  authorizationHeaders(tokens: TokenSet): Record<string, string>;
+  /** Checks the profile answer and normalises it. */
+  parseProfile(body: unknown): SynergyFlowProfile;
+}
+
+/**
+ * Builds a standard RFC 6749 token request: form-encoded, client credentials in the body
+ * (`client_secret_post`), as SynergyFlow Pro documents.
+ */
+export function oauthTokenRequest(
+  grant: Grant,
+  credentials: ClientCredentials,
+  tokenURL: string,
+): ProviderRequest {
+  const params = new URLSearchParams({
+    grant_type: grant.type,
+    client_id: credentials.clientID,
+    client_secret: credentials.clientSecret,
+  });
+  if (grant.type === 'authorization_code') {
+    params.set('code', grant.code);
+    params.set('redirect_uri', grant.redirectUri);
+    params.set('code_verifier', grant.codeVerifier);
+  } else {
+    params.set('refresh_token', grant.tokens.refreshToken ?? '');
+  }
+  return {
+    url: tokenURL,
+    init: {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: params.toString(),
+    },
+  };
+}
+
+const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** SynergyFlow Pro, as `../shared/seeds/000_…` documents it. The zero-configuration default. */
+export const synergyFlowProvider: ProviderDescription = Object.freeze({
+  name: 'synergyflow',
+  baseURL: 'https://testapp2.glances.com',
+  authorizationPath: '/oauth/authorize',
+  tokenPath: '/oauth/token',
+  userPath: '/api/user',
+  defaultScope: Object.freeze(['user:read']),
+  issuesRefreshTokens: true,
+  lifetimes: Object.freeze({ refreshTokenTtlMs: THIRTY_DAYS_MS }),
+  tokenRequest: oauthTokenRequest,
+  parseTokenAnswer(body: unknown, now: number, previous?: TokenSet): TokenSet {
+    return tokenSetFromOAuthAnswer(body, now, { refreshTokenTtlMs: THIRTY_DAYS_MS }, previous);
+  },
+  authorizationHeaders: (tokens: TokenSet) => ({ authorization: `Bearer ${tokens.accessToken}` }),
+  parseProfile: parseSynergyFlowProfile,
+});

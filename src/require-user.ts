@@ -1,0 +1,168 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { AuthContext } from './context.js';
+import {
+  isRateLimitError,
+  isUnauthorizedError,
+  LoginRequiredError,
+  UnauthorizedError,
+} from './errors.js';
+import { logger } from './hooks.js';
+import type { SynergyFlowProfile } from './profile.js';
+import { authState, peekAuthState } from './session-state.js';
+import { needsRefresh, type TokenSet } from './token-set.js';
+
+const log = logger('require-user');
+
+/** Options of `requireUser()`, overriding the instance's for one route. */
+export interface RequireUserOptions {
+  /** How long a loaded profile is reused on this route, in seconds; 0 always loads it. */
+  profileTtlSeconds?: number;
+}
+
+/** What `requireUser()` gives the route handler besides `req.user`, for its own API calls. */
+export interface RequestTokens {
+  /** A non-expired access token for the provider's API. Never send it to the browser. */
+  readonly accessToken: string;
+  /** When the access token expires (milliseconds since the epoch), when known. */
+  readonly expiresAt: number | undefined;
+  /** Granted scopes, when the provider said. */
+  readonly scope: readonly string[] | undefined;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends SynergyFlowProfile {}
+    interface Request {
+      /** Set by `requireUser()`: the user's current access token, for the provider's API. */
+      synergyflow?: RequestTokens;
+    }
+  }
+}
+
+function checkPrerequisites(req: Request): void {
+  if (!req.session) {
+    throw new Error('requireUser() needs express-session: mount app.use(session({...})) before it.');
+  }
+  if (typeof req.isAuthenticated !== 'function') {
+    throw new Error('requireUser() needs Passport: mount passport.initialize() and passport.session(), then call auth.use(passport).');
+  }
+}
+
+/**
+ * Builds the middleware that guarantees, when the handler runs, that `req.user` holds the
+ * provider's profile and the session a non-expired access token (`req.synergyflow`). It refreshes
+ * an expiring token first (one refresh per expiry, however many requests wait), reuses the
+ * profile for its TTL, refreshes and retries once on a 401, serves the cached profile while the
+ * provider rate-limits, and passes every failure to `next` as a typed error.
+ */
+export function createRequireUser(context: AuthContext, options: RequireUserOptions = {}): RequestHandler {
+  const ttlMs = options.profileTtlSeconds === undefined ? context.config.profileTtlMs : options.profileTtlSeconds * 1000;
+  if (!Number.isFinite(ttlMs) || ttlMs < 0) {
+    throw new TypeError('passport-synergyflow: requireUser option "profileTtlSeconds" must be a number >= 0.');
+  }
+  return (req: Request, _res: Response, next: NextFunction) => {
+    ensureUser(context, req, ttlMs).then(() => next(), next);
+  };
+}
+
+async function ensureUser(context: AuthContext, req: Request, ttlMs: number): Promise<void> {
+  checkPrerequisites(req);
+  const state = peekAuthState(req);
+  if (!req.isAuthenticated() || !state || context.logouts.has(req.sessionID)) {
+    throw new LoginRequiredError('no_session');
+  }
+  context.logouts.guard(req);
+  let tokens = await context.tokenStore.get(req);
+  if (!tokens) throw await signOut(context, req, new LoginRequiredError('no_tokens'));
+  if (needsRefresh(tokens, Date.now(), context.config.refreshSkewMs)) {
+    tokens = await refreshed(context, req, tokens);
+  }
+  const cached = state.profile;
+  const fresh = cached && state.profileLoadedAt !== undefined && Date.now() - state.profileLoadedAt < ttlMs;
+  let profile: SynergyFlowProfile;
+  if (cached && fresh) {
+    log('profile served from cache');
+    profile = cached;
+  } else {
+    ({ profile, tokens } = await loadProfile(context, req, tokens, cached));
+  }
+  if (profile.id !== req.user?.id) {
+    throw await signOut(context, req, new LoginRequiredError('user_changed'));
+  }
+  req.user = profile;
+  const current = tokens;
+  Object.defineProperty(req, 'synergyflow', {
+    value: { accessToken: current.accessToken, expiresAt: current.expiresAt, scope: current.scope },
+    enumerable: false,
+    configurable: true,
+  });
+}
+
+async function loadProfile(
+  context: AuthContext,
+  req: Request,
+  tokens: TokenSet,
+  cached: SynergyFlowProfile | undefined,
+): Promise<{ profile: SynergyFlowProfile; tokens: TokenSet }> {
+  try {
+    return { profile: await storeProfile(context, req, tokens), tokens };
+  } catch (error) {
+    if (isRateLimitError(error) && cached) {
+      log('rate-limited for %d s: serving the cached profile', error.retryAfter);
+      return { profile: cached, tokens };
+    }
+    if (!isUnauthorizedError(error)) throw error;
+  }
+  log('profile call answered 401: refreshing once and retrying once');
+  const renewed = await refreshed(context, req, tokens);
+  try {
+    return { profile: await storeProfile(context, req, renewed), tokens: renewed };
+  } catch (error) {
+    if (isUnauthorizedError(error)) throw await signOut(context, req, new UnauthorizedError());
+    throw error;
+  }
+}
+
+async function storeProfile(context: AuthContext, req: Request, tokens: TokenSet): Promise<SynergyFlowProfile> {
+  const profile = await context.client.getUser(tokens);
+  const state = authState(req);
+  state.profile = profile;
+  state.profileLoadedAt = Date.now();
+  log('profile loaded from the provider');
+  return profile;
+}
+
+/** Refreshes through the coordinator and persists the result (compare-and-swap on the version). */
+async function refreshed(context: AuthContext, req: Request, tokens: TokenSet): Promise<TokenSet> {
+  const store = context.tokenStore;
+  let next: TokenSet;
+  try {
+    next = await context.refresher.refresh(tokens, { reread: () => store.get(req) });
+  } catch (error) {
+    if (error instanceof LoginRequiredError || (error as { code?: unknown }).code === 'SF_LOGIN_REQUIRED') {
+      throw await signOut(context, req, error as LoginRequiredError);
+    }
+    throw error;
+  }
+  if (!(await store.set(req, next, tokens.version))) {
+    const stored = await store.get(req);
+    if (stored && stored.version >= next.version) next = stored;
+  }
+  // A refresh invalidates the cached profile: the next check loads it with the new token.
+  const state = authState(req);
+  delete state.profileLoadedAt;
+  return next;
+}
+
+/** Forgets the tokens and the cached profile; the Passport login stays so `returnTo` works. */
+async function signOut<E extends Error>(context: AuthContext, req: Request, error: E): Promise<E> {
+  await context.tokenStore.clear(req);
+  const state = peekAuthState(req);
+  if (state) {
+    delete state.profile;
+    delete state.profileLoadedAt;
+  }
+  return error;
+}

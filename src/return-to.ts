@@ -1,0 +1,37 @@
+/** Longest `returnTo` kept; longer ones are dropped rather than bloating the session. */
+const MAX_RETURN_TO_LENGTH = 2048;
+const SAFE_BASE = 'http://return-to.invalid';
+
+/**
+ * Accepts `returnTo` only as a same-origin path (`/a/b?x=1`), safe by construction: it must start
+ * with exactly one `/`, contain no backslash, whitespace or control character, and still be a
+ * path on the same origin once a browser parses it. Returns the normalised path, or `undefined`.
+ * Guards against `//evil`, `/\evil`, `/%09/evil`, `javascript:` and friends (CVE-2022-24794,
+ * CVE-2021-43812, CVE-2022-24858, CVE-2020-11053).
+ */
+export function safeReturnTo(input: unknown): string | undefined {
+  if (typeof input !== 'string' || input.length === 0 || input.length > MAX_RETURN_TO_LENGTH) {
+    return undefined;
+  }
+  if (!input.startsWith('/') || input.startsWith('//')) return undefined;
+  // Backslashes, whitespace, control and non-ASCII characters have no business in a path we
+  // redirect to: browsers rewrite several of them into "/", which turns a path into a host.
+  if (/[\\\s\x00-\x1f\x7f-\uffff]/.test(input)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(input, SAFE_BASE);
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== SAFE_BASE) return undefined;
+  const path = url.pathname + url.search + url.hash;
+  return path.startsWith('//') ? undefined : path;
+}
+
+/**
+ * The path an unauthenticated request asked for, made safe for `returnTo`: leading slashes are
+ * collapsed so that `GET //evil.com/x` returns to `/evil.com/x`, never to another host.
+ */
+export function requestedPath(originalUrl: string): string | undefined {
+  return safeReturnTo(originalUrl.replace(/^\/+/, '/'));
+}

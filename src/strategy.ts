@@ -1,0 +1,107 @@
+import { Strategy as OAuth2Strategy, type StateStore } from 'passport-oauth2';
+import { SynergyFlowClient } from './client.js';
+import { isSynergyFlowError } from './errors.js';
+import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './options.js';
+import type { SynergyFlowProfile } from './profile.js';
+import type { TokenSet } from './token-set.js';
+import { LoginTransactionStore } from './transactions.js';
+
+/** What a successful login hands to Passport as `info`: the token set, to be stored after login. */
+export interface LoginInfo {
+  /** The tokens of the login. */
+  readonly tokens: TokenSet;
+  /** Where the login asked to return, already checked to be a same-origin path. */
+  readonly returnTo?: string | undefined;
+}
+
+/** Shared pieces {@link synergyFlow} passes in so the strategy and routers use one of each. */
+interface StrategyParts {
+  config: ResolvedConfig;
+  client: SynergyFlowClient;
+  transactions: LoginTransactionStore;
+}
+
+type OAuthCallback = (err: unknown, accessToken?: string, refreshToken?: string, params?: unknown) => void;
+
+/**
+ * Passport strategy for SynergyFlow Pro (name `synergyflow`), built on passport-oauth2 with state
+ * and PKCE S256 on every login and multi-tab login transactions. The code exchange and the
+ * profile call go through {@link SynergyFlowClient} (deadline, size cap, no redirects, typed
+ * errors) instead of passport-oauth2's HTTP layer. The authenticated user is the normalised
+ * {@link SynergyFlowProfile}; the token set travels as `info.tokens`.
+ */
+export class SynergyFlowStrategy extends OAuth2Strategy {
+  // Not a #private field: passport.authenticate() works on Object.create(strategy), and private
+  // fields do not survive prototype inheritance.
+  private readonly sfClient: SynergyFlowClient;
+
+  /**
+   * @param options the same options as {@link synergyFlow}, or the pieces it shares.
+   * @throws TypeError naming the bad option.
+   */
+  constructor(options: SynergyFlowOptions | StrategyParts) {
+    const parts = 'config' in options ? options : buildParts(options);
+    const { config, client, transactions } = parts;
+    if (config.authorizationURL === undefined) {
+      throw new TypeError(`passport-synergyflow: provider "${config.provider.name}" has no browser login, so it needs no strategy.`);
+    }
+    super(
+      {
+        authorizationURL: config.authorizationURL,
+        tokenURL: config.tokenURL,
+        clientID: config.clientID,
+        clientSecret: config.clientSecret,
+        callbackURL: config.callbackURL,
+        scope: [...config.scope],
+        scopeSeparator: ' ',
+        // The types say boolean; passport-oauth2 reads the method name ('S256').
+        pkce: 'S256' as unknown as boolean,
+        state: true,
+        store: transactions as unknown as StateStore,
+      },
+      (
+        _accessToken: string,
+        _refreshToken: string,
+        params: { tokenSet: TokenSet },
+        profile: SynergyFlowProfile,
+        done: (err: null, user: SynergyFlowProfile, info: { tokens: TokenSet }) => void,
+      ) => done(null, profile, { tokens: params.tokenSet }),
+    );
+    this.name = 'synergyflow';
+    this.sfClient = client;
+    // passport-oauth2's own HTTP layer has no timeout, follows nothing safely and reads bodies
+    // without a cap, so the code exchange is routed through the client.
+    this._oauth2.getOAuthAccessToken = ((code: string, params: { code_verifier?: string }, callback: OAuthCallback) => {
+      client.exchangeCode(code, params.code_verifier ?? '').then(
+        (tokens) => callback(null, tokens.accessToken, tokens.refreshToken, { tokenSet: tokens }),
+        (error: unknown) => callback(error),
+      );
+    }) as unknown as typeof this._oauth2.getOAuthAccessToken;
+  }
+
+  /** Loads the profile through {@link SynergyFlowClient.getUser}. */
+  override userProfile(accessToken: string, done: (err?: unknown, profile?: SynergyFlowProfile) => void): void {
+    this.sfClient.getUser({ accessToken, obtainedAt: Date.now(), version: 0 }).then(
+      (profile) => done(null, profile),
+      (error: unknown) => done(error),
+    );
+  }
+
+  /** Passes this package's typed errors through instead of wrapping them in `InternalOAuthError`. */
+  _createOAuthError(message: string, error: unknown): unknown {
+    if (isSynergyFlowError(error)) return error;
+    const base = OAuth2Strategy.prototype as unknown as {
+      _createOAuthError(this: unknown, message: string, error: unknown): unknown;
+    };
+    return base._createOAuthError.call(this, message, error);
+  }
+}
+
+function buildParts(options: SynergyFlowOptions): StrategyParts {
+  const config = resolveOptions(options);
+  return {
+    config,
+    client: new SynergyFlowClient(config),
+    transactions: new LoginTransactionStore(config.maxPendingLogins, config.loginTimeoutMs),
+  };
+}

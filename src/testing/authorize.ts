@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import type { EmulatedClient, EmulatedUser, EmulatorState } from './emulator-state.js';
+
+/** What the authorize endpoint needs from the emulator. */
+export interface AuthorizeContext {
+  state: EmulatorState;
+  client(clientID: string): EmulatedClient | undefined;
+  user(): EmulatedUser;
+  autoApprove(): boolean;
+  scopes: readonly string[];
+  /** Sent as `iss` on the redirect when set (RFC 9207); Laravel Passport sends none. */
+  issuer(): string | undefined;
+  count(): void;
+}
+
+interface PendingConsent {
+  clientID: string;
+  redirectURI: string;
+  scopes: string[];
+  state: string | undefined;
+  challenge: string | undefined;
+  challengeMethod: string | undefined;
+}
+
+const escape = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+function single(req: Request, name: string): string | undefined {
+  const value = (req.query as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function back(res: Response, consent: Pick<PendingConsent, 'redirectURI' | 'state'>, params: Record<string, string>, issuer?: string): void {
+  const url = new URL(consent.redirectURI);
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+  if (consent.state !== undefined) url.searchParams.set('state', consent.state);
+  if (issuer) url.searchParams.set('iss', issuer);
+  res.redirect(302, url.toString());
+}
+
+function consentPage(id: string, client: string, user: EmulatedUser, scopes: string[]): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Authorize application · SynergyFlow Pro</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;background:#f3f4f6;margin:0;display:grid;place-items:center;min-height:100vh}
+main{background:#fff;padding:2rem;border-radius:12px;box-shadow:0 4px 20px #0001;max-width:26rem}
+h1{font-size:1.3rem;margin-top:0}button{font:inherit;padding:.6rem 1.2rem;border-radius:8px;border:1px solid #c7c9d1;cursor:pointer}
+button.approve{background:#4f46e5;color:#fff;border-color:#4f46e5}form{display:inline}</style></head>
+<body><main><p><strong>SynergyFlow Pro</strong> · signed in as ${escape(user.name)}</p>
+<h1>Authorization request</h1><p><strong>${escape(client)}</strong> is requesting permission to access your account.</p>
+<p>This application will be able to:</p><ul>${scopes.map((s) => `<li>${escape(s === 'user:read' ? 'Read profile information (name, email)' : s)}</li>`).join('')}</ul>
+<form method="post" action="authorize"><input type="hidden" name="request" value="${id}"><input type="hidden" name="decision" value="approve"><button class="approve" type="submit">Approve</button></form>
+<form method="post" action="authorize"><input type="hidden" name="request" value="${id}"><input type="hidden" name="decision" value="deny"><button type="submit">Cancel</button></form>
+</main></body></html>`;
+}
+
+/**
+ * `GET /oauth/authorize` shows the consent page (or approves at once with `autoApprove`);
+ * `POST /oauth/authorize` takes the decision. Unknown clients and unregistered redirect URIs get
+ * an error page, never a redirect.
+ */
+export function authorizeRouter(context: AuthorizeContext): Router {
+  const router = Router();
+  const pending = new Map<string, PendingConsent>();
+  router.get('/oauth/authorize', (req, res) => {
+    context.count();
+    const clientID = single(req, 'client_id') ?? '';
+    const redirectURI = single(req, 'redirect_uri') ?? '';
+    const client = context.client(clientID);
+    if (!client || !client.redirectURIs.includes(redirectURI)) {
+      res.status(400).type('text/plain').send('Client authentication failed or the redirect URI is not registered.');
+      return;
+    }
+    const consent: PendingConsent = {
+      clientID,
+      redirectURI,
+      scopes: (single(req, 'scope') ?? 'user:read').split(' ').filter(Boolean),
+      state: single(req, 'state'),
+      challenge: single(req, 'code_challenge'),
+      challengeMethod: single(req, 'code_challenge_method'),
+    };
+    if (single(req, 'response_type') !== 'code') return back(res, consent, { error: 'unsupported_response_type' });
+    if (consent.scopes.some((scope) => !context.scopes.includes(scope))) return back(res, consent, { error: 'invalid_scope' });
+    if (consent.challenge && consent.challengeMethod !== 'S256' && consent.challengeMethod !== 'plain') {
+      return back(res, consent, { error: 'invalid_request', error_description: 'Code challenge method must be plain or S256' });
+    }
+    if (context.autoApprove()) return approve(res, consent);
+    const id = randomBytes(16).toString('base64url');
+    pending.set(id, consent);
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('html').send(consentPage(id, clientID, context.user(), consent.scopes));
+  });
+  router.post('/oauth/authorize', express.urlencoded({ extended: false }), (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const id = typeof body.request === 'string' ? body.request : '';
+    const consent = pending.get(id);
+    pending.delete(id);
+    if (!consent) {
+      res.status(400).type('text/plain').send('This authorization request has expired.');
+      return;
+    }
+    if (body.decision !== 'approve') {
+      return back(res, consent, { error: 'access_denied', error_description: 'The resource owner or authorization server denied the request.' }, context.issuer());
+    }
+    approve(res, consent);
+  });
+
+  function approve(res: Response, consent: PendingConsent): void {
+    const code = context.state.issueCode(
+      { clientID: consent.clientID, userId: context.user().id, scopes: consent.scopes },
+      consent.redirectURI,
+      consent.challenge,
+      consent.challengeMethod,
+    );
+    back(res, consent, { code }, context.issuer());
+  }
+  return router;
+}

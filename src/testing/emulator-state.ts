@@ -1,0 +1,151 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** A user the emulator knows, shaped like SynergyFlow Pro's `GET /api/user` answer. */
+export interface EmulatedUser {
+  id: number;
+  name: string;
+  email: string;
+  email_verified_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A client registered at the emulator. */
+export interface EmulatedClient {
+  clientID: string;
+  clientSecret: string;
+  /** Redirect URIs, matched exactly as Laravel Passport does. */
+  redirectURIs: string[];
+}
+
+interface Grant {
+  clientID: string;
+  userId: number;
+  scopes: string[];
+}
+
+interface AccessToken extends Grant {
+  expiresAt: number;
+  revoked: boolean;
+}
+
+interface RefreshToken extends Grant {
+  expiresAt: number;
+  revoked: boolean;
+  accessToken: string;
+}
+
+interface AuthCode extends Grant {
+  redirectURI: string;
+  challenge: string | undefined;
+  challengeMethod: string | undefined;
+  expiresAt: number;
+  used: boolean;
+  issued: string[];
+}
+
+/** Token lifetimes in seconds (SynergyFlow Pro: 15 days and 30 days). */
+export interface Lifetimes {
+  accessToken: number;
+  refreshToken: number;
+}
+
+const opaque = (prefix: string): string => `${prefix}${randomBytes(24).toString('base64url')}`;
+
+/** Why a grant was refused, with the `hint` Laravel Passport gives. */
+export type GrantRefusal = { refused: true; hint: string };
+
+/**
+ * The emulator's data: codes, access and refresh tokens, with the rules of thephpleague's
+ * oauth2-server (single-use codes, PKCE, rotation revoking the old pair, code reuse revoking what
+ * the code issued).
+ */
+export class EmulatorState {
+  readonly codes = new Map<string, AuthCode>();
+  readonly accessTokens = new Map<string, AccessToken>();
+  readonly refreshTokens = new Map<string, RefreshToken>();
+  /** Every secret value the emulator issued: codes and tokens, for leak checks. */
+  readonly issued: string[] = [];
+
+  constructor(public lifetimes: Lifetimes) {}
+
+  /** Mints a single-use code (10 minutes) bound to the client, redirect URI and PKCE challenge. */
+  issueCode(grant: Grant, redirectURI: string, challenge?: string, challengeMethod?: string): string {
+    const code = opaque('code_');
+    this.codes.set(code, { ...grant, redirectURI, challenge, challengeMethod, expiresAt: Date.now() + 600_000, used: false, issued: [] });
+    this.issued.push(code);
+    return code;
+  }
+
+  /** Redeems a code; a second redemption revokes what the first one issued. */
+  redeemCode(code: string, clientID: string, redirectURI: string | undefined, verifier: string | undefined): Grant & { issuedBy: AuthCode } | GrantRefusal {
+    const found = this.codes.get(code);
+    if (!found || found.clientID !== clientID) return { refused: true, hint: 'Authorization code is invalid' };
+    if (found.used) {
+      for (const token of found.issued) this.#revoke(token);
+      return { refused: true, hint: 'Authorization code has been revoked' };
+    }
+    found.used = true;
+    if (found.expiresAt < Date.now()) return { refused: true, hint: 'Authorization code has expired' };
+    if (redirectURI !== found.redirectURI) return { refused: true, hint: 'Invalid redirect URI' };
+    if (found.challenge !== undefined) {
+      if (!verifier || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) {
+        return { refused: true, hint: 'Check the `code_verifier` parameter' };
+      }
+      const computed = found.challengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+      if (computed !== found.challenge) return { refused: true, hint: 'Failed to verify `code_verifier`.' };
+    }
+    return { ...found, issuedBy: found };
+  }
+
+  /** Issues an access token and a refresh token for a grant. */
+  issueTokens(grant: Grant): { accessToken: string; refreshToken: string; expiresIn: number } {
+    const now = Date.now();
+    const accessToken = opaque('at_');
+    const refreshToken = opaque('rt_');
+    this.accessTokens.set(accessToken, { ...grant, expiresAt: now + this.lifetimes.accessToken * 1000, revoked: false });
+    this.refreshTokens.set(refreshToken, { ...grant, accessToken, expiresAt: now + this.lifetimes.refreshToken * 1000, revoked: false });
+    this.issued.push(accessToken, refreshToken);
+    return { accessToken, refreshToken, expiresIn: this.lifetimes.accessToken };
+  }
+
+  /** Rotates a refresh token: the old access and refresh tokens are revoked at once. */
+  rotate(refreshToken: string, clientID: string): Grant | GrantRefusal {
+    const found = this.refreshTokens.get(refreshToken);
+    if (!found || found.clientID !== clientID) return { refused: true, hint: 'Cannot decrypt the refresh token' };
+    if (found.revoked) return { refused: true, hint: 'Token has been revoked' };
+    if (found.expiresAt < Date.now()) return { refused: true, hint: 'Token has expired' };
+    found.revoked = true;
+    this.#revoke(found.accessToken);
+    return { clientID: found.clientID, userId: found.userId, scopes: found.scopes };
+  }
+
+  /** The access token's grant when it is valid now. */
+  validAccessToken(token: string): AccessToken | undefined {
+    const found = this.accessTokens.get(token);
+    return found && !found.revoked && found.expiresAt > Date.now() ? found : undefined;
+  }
+
+  /** Makes every access token expire now (clients see 401 and must refresh). */
+  expireAccessTokens(): void {
+    for (const token of this.accessTokens.values()) token.expiresAt = Math.min(token.expiresAt, Date.now() - 1);
+  }
+
+  /** Revokes every token (clients must log in again). */
+  revokeAll(): void {
+    for (const token of this.accessTokens.values()) token.revoked = true;
+    for (const token of this.refreshTokens.values()) token.revoked = true;
+  }
+
+  #revoke(token: string): void {
+    const access = this.accessTokens.get(token);
+    if (access) access.revoked = true;
+    const refresh = this.refreshTokens.get(token);
+    if (refresh) refresh.revoked = true;
+  }
+
+  /** Records what a code redeemed, so a replay can revoke it. */
+  remember(code: AuthCode, tokens: string[]): void {
+    code.issued.push(...tokens);
+  }
+}

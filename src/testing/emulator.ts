@@ -1,0 +1,269 @@
+import type { Server, IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import express, { type Request, type Response } from 'express';
+import { authorizeRouter } from './authorize.js';
+import { EmulatorState, type EmulatedClient, type EmulatedUser } from './emulator-state.js';
+import { misbehave, type EmulatedEndpoint, type Misbehaviour } from './misbehaviour.js';
+import { tokenRouter } from './token-endpoint.js';
+
+/** Options of {@link startSynergyFlowEmulator}; every one has a default. */
+export interface EmulatorOptions {
+  /** Port to listen on; default 0 (an ephemeral port). */
+  port?: number;
+  /** Host to bind; default `127.0.0.1`. */
+  host?: string;
+  /** Registered clients. Default: none; add them with `registerClient()`. */
+  clients?: EmulatedClient[];
+  /** Users; the first approves consent unless `approveAs()` picks another. Default: Test User (id 1). */
+  users?: EmulatedUser[];
+  /** Approve consent at once, without the page. Default false. */
+  autoApprove?: boolean;
+  /** Access-token lifetime in seconds. Default 1,296,000 (15 days). */
+  accessTokenTTL?: number;
+  /** Refresh-token lifetime in seconds. Default 2,592,000 (30 days). */
+  refreshTokenTTL?: number;
+  /** Requests per minute per access token on the API. Default 60. */
+  rateLimit?: number;
+  /** Send `iss` on authorization redirects (RFC 9207). Default false, like Laravel Passport. */
+  issuerParameter?: boolean;
+}
+
+/** One recorded call, for assertions. Holds secrets: never print it outside tests. */
+export interface RecordedCall {
+  endpoint: EmulatedEndpoint;
+  body: Record<string, string>;
+  headers: IncomingHttpHeaders;
+  url: string;
+}
+
+/** Calls per endpoint and per grant, since start or the last `resetCounters()`. */
+export interface EmulatorCounters {
+  authorize: number;
+  token: number;
+  authorizationCodeGrants: number;
+  refreshGrants: number;
+  user: number;
+}
+
+const TEST_USER: EmulatedUser = {
+  id: 1,
+  name: 'Test User',
+  email: 'test@example.com',
+  email_verified_at: '2025-01-15T12:00:00.000000Z',
+  created_at: '2025-01-01T00:00:00.000000Z',
+  updated_at: '2025-01-15T12:00:00.000000Z',
+};
+
+const emptyCounters = (): EmulatorCounters => ({ authorize: 0, token: 0, authorizationCodeGrants: 0, refreshGrants: 0, user: 0 });
+
+/**
+ * An in-process SynergyFlow Pro: a real HTTP server (Express, ephemeral port) that behaves as the
+ * provider's documentation and the Laravel Passport server behind it do. Consent page with
+ * Approve/Cancel, single-use codes, PKCE, refresh-token rotation revoking the old pair,
+ * `/api/user` with Bearer auth and scopes, 60 requests/minute with `X-RateLimit-*` and
+ * `Retry-After`, Laravel's error bodies; plus switches and counters for tests.
+ */
+export class SynergyFlowEmulator {
+  /** Base URL, for the plugin's `baseURL` option. */
+  url = '';
+  /** Calls per endpoint. */
+  counters: EmulatorCounters = emptyCounters();
+  /** Every token and API call received, in order. */
+  readonly calls: RecordedCall[] = [];
+  readonly #state: EmulatorState;
+  readonly #clients = new Map<string, EmulatedClient>();
+  readonly #users: EmulatedUser[];
+  readonly #failures: Record<EmulatedEndpoint, Misbehaviour[]> = { token: [], user: [] };
+  readonly #windows = new Map<string, { start: number; count: number }>();
+  readonly #sockets = new Set<Socket>();
+  #server: Server | undefined;
+  #approver: number;
+  autoApprove: boolean;
+  rateLimit: number;
+  /** Answer a revoked refresh token with 401 `invalid_request`, as older Laravel servers do. */
+  legacyRefreshErrors = false;
+  /** Issue a new refresh token on every refresh (rotation). Default true. */
+  rotateRefreshTokens = true;
+  /** Make `/api/user` require this scope (403 without it). Default `user:read`. */
+  requiredScope = 'user:read';
+  readonly #issuerParameter: boolean;
+
+  constructor(options: EmulatorOptions = {}) {
+    this.#state = new EmulatorState({ accessToken: options.accessTokenTTL ?? 1_296_000, refreshToken: options.refreshTokenTTL ?? 2_592_000 });
+    for (const client of options.clients ?? []) this.registerClient(client);
+    this.#users = options.users?.length ? [...options.users] : [TEST_USER];
+    this.#approver = this.#users[0]?.id ?? 1;
+    this.autoApprove = options.autoApprove ?? false;
+    this.rateLimit = options.rateLimit ?? 60;
+    this.#issuerParameter = options.issuerParameter ?? false;
+  }
+
+  /** Registers (or replaces) a client. */
+  registerClient(client: EmulatedClient): void {
+    this.#clients.set(client.clientID, { ...client, redirectURIs: [...client.redirectURIs] });
+  }
+
+  /** Sets the token lifetimes for tokens issued from now on, in seconds. */
+  setLifetimes(lifetimes: { accessToken?: number; refreshToken?: number }): void {
+    Object.assign(this.#state.lifetimes, lifetimes);
+  }
+
+  /** Picks the user who approves the next consents. */
+  approveAs(userId: number): void {
+    if (!this.#users.some((user) => user.id === userId)) throw new Error(`No emulated user with id ${userId}.`);
+    this.#approver = userId;
+  }
+
+  /** Adds or replaces a user. */
+  upsertUser(user: EmulatedUser): void {
+    const index = this.#users.findIndex((u) => u.id === user.id);
+    if (index >= 0) this.#users[index] = user;
+    else this.#users.push(user);
+  }
+
+  /** Forces the next `times` answers of an endpoint. */
+  failNext(endpoint: EmulatedEndpoint, how: Misbehaviour, times = 1): void {
+    for (let i = 0; i < times; i += 1) this.#failures[endpoint].push(how);
+  }
+
+  /** Drops forced answers not yet used. */
+  clearFailures(): void {
+    this.#failures.token.length = 0;
+    this.#failures.user.length = 0;
+  }
+
+  /** Expires every access token now: the API answers 401 until the client refreshes. */
+  expireAccessTokens(): void {
+    this.#state.expireAccessTokens();
+  }
+
+  /** Revokes every access and refresh token: clients must log in again. */
+  revokeAllTokens(): void {
+    this.#state.revokeAll();
+  }
+
+  /** Every code and token issued so far (for leak checks). */
+  issuedSecrets(): readonly string[] {
+    return [...this.#state.issued];
+  }
+
+  /** Zeroes the counters and forgets recorded calls. */
+  resetCounters(): void {
+    this.counters = emptyCounters();
+    this.calls.length = 0;
+  }
+
+  /** Starts listening; resolves when the URL is known. */
+  async start(port = 0, host = '127.0.0.1'): Promise<this> {
+    const app = this.#app();
+    await new Promise<void>((resolve) => {
+      this.#server = app.listen(port, host, () => resolve());
+    });
+    const server = this.#server as Server;
+    server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    const address = server.address();
+    if (!address || typeof address === 'string') throw new Error('The emulator could not listen.');
+    this.url = `http://${host}:${address.port}`;
+    return this;
+  }
+
+  /** Stops the server, cutting hanging connections. */
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+  }
+
+  #app(): express.Express {
+    const app = express();
+    app.disable('x-powered-by');
+    app.use(
+      authorizeRouter({
+        state: this.#state,
+        client: (id) => this.#clients.get(id),
+        user: () => this.#user(this.#approver),
+        autoApprove: () => this.autoApprove,
+        scopes: ['user:read', 'user:write'],
+        issuer: () => (this.#issuerParameter ? this.url : undefined),
+        count: () => (this.counters.authorize += 1),
+      }),
+    );
+    app.use(
+      tokenRouter({
+        state: this.#state,
+        client: (id) => this.#clients.get(id),
+        legacyRefreshErrors: () => this.legacyRefreshErrors,
+        rotateRefreshTokens: () => this.rotateRefreshTokens,
+        before: (res, grantType, body, headers) => {
+          this.counters.token += 1;
+          if (grantType === 'authorization_code') this.counters.authorizationCodeGrants += 1;
+          if (grantType === 'refresh_token') this.counters.refreshGrants += 1;
+          this.calls.push({ endpoint: 'token', body, headers, url: '/oauth/token' });
+          return this.#forced('token', res);
+        },
+      }),
+    );
+    app.get('/api/user', (req, res) => this.#apiUser(req, res));
+    app.use((_req: Request, res: Response) => {
+      res.status(404).json({ message: 'Not Found' });
+    });
+    return app;
+  }
+
+  #forced(endpoint: EmulatedEndpoint, res: Response): boolean {
+    const how = this.#failures[endpoint].shift();
+    if (how === undefined) return false;
+    misbehave(res, how);
+    return true;
+  }
+
+  #user(id: number): EmulatedUser {
+    return this.#users.find((user) => user.id === id) ?? (this.#users[0] as EmulatedUser);
+  }
+
+  #apiUser(req: Request, res: Response): void {
+    this.counters.user += 1;
+    this.calls.push({ endpoint: 'user', body: {}, headers: req.headers, url: req.originalUrl });
+    if (this.#forced('user', res)) return;
+    const header = req.get('authorization') ?? '';
+    const token = /^Bearer ([\x21-\x7e]+)$/.exec(header)?.[1];
+    const grant = token ? this.#state.validAccessToken(token) : undefined;
+    if (!token || !grant) {
+      res.status(401).json({ message: 'Unauthenticated.' });
+      return;
+    }
+    if (!this.#withinRateLimit(token, res)) return;
+    if (!grant.scopes.includes(this.requiredScope)) {
+      res.setHeader('WWW-Authenticate', `Bearer error="insufficient_scope", scope="${this.requiredScope}"`);
+      res.status(403).json({ message: 'Invalid scope(s) provided.' });
+      return;
+    }
+    res.json(this.#user(grant.userId));
+  }
+
+  /** Laravel's throttle: a fixed one-minute window per token, headers on every answer. */
+  #withinRateLimit(token: string, res: Response): boolean {
+    const now = Date.now();
+    let window = this.#windows.get(token);
+    if (!window || now - window.start >= 60_000) {
+      window = { start: now, count: 0 };
+      this.#windows.set(token, window);
+    }
+    window.count += 1;
+    const reset = window.start + 60_000;
+    res.setHeader('X-RateLimit-Limit', String(this.rateLimit));
+    res.setHeader('X-RateLimit-Remaining', String(Math.max(0, this.rateLimit - window.count)));
+    if (window.count <= this.rateLimit) return true;
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil((reset - now) / 1000))));
+    res.setHeader('X-RateLimit-Reset', String(Math.ceil(reset / 1000)));
+    res.status(429).json({ message: 'Too Many Attempts.' });
+    return false;
+  }
+}
+
+/** Creates and starts an emulator of SynergyFlow Pro on an ephemeral port of 127.0.0.1. */
+export async function startSynergyFlowEmulator(options: EmulatorOptions = {}): Promise<SynergyFlowEmulator> {
+  return new SynergyFlowEmulator(options).start(options.port ?? 0, options.host ?? '127.0.0.1');
+}

@@ -1,0 +1,10 @@
+/**
+ * passport-synergyflow/testing: an in-process SynergyFlow Pro emulator and a small cookie-jar
+ * browser, for this package's tests and for the tests of apps that use it.
+ */
+export { SynergyFlowEmulator, startSynergyFlowEmulator } from './emulator.js';
+export type { EmulatorOptions, EmulatorCounters, RecordedCall } from './emulator.js';
+export type { EmulatedClient, EmulatedUser } from './emulator-state.js';
+export type { Misbehaviour, EmulatedEndpoint } from './misbehaviour.js';
+export { TestBrowser } from './test-browser.js';
+export type { BrowserRequest, BrowserResponse } from './test-browser.js';

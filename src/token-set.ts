@@ -1,0 +1,121 @@
+import { ProviderError } from './errors.js';
+import { asRecord } from './http.js';
+
+/**
+ * A user's tokens as stored. Times are absolute (milliseconds since the epoch), never relative
+ * `expires_in`, so a token set read back later still means the same thing.
+ */
+export interface TokenSet {
+  /** The access token sent to the provider's API. */
+  readonly accessToken: string;
+  /** The refresh token, when the provider issued one. */
+  readonly refreshToken?: string | undefined;
+  /** When the access token expires; `undefined` when the provider did not say. */
+  readonly expiresAt?: number | undefined;
+  /** When the refresh token expires; `undefined` when unknown or when there is none. */
+  readonly refreshExpiresAt?: number | undefined;
+  /** How many more refreshes the refresh token allows, for providers that count uses. */
+  readonly refreshUsesLeft?: number | undefined;
+  /** The scopes granted, when the provider said. */
+  readonly scope?: readonly string[] | undefined;
+  /** When these tokens were received. */
+  readonly obtainedAt: number;
+  /**
+   * Grows by one at every write. Stores compare it to refuse a stale write (compare-and-swap),
+   * and refresh coordination keys on it.
+   */
+  readonly version: number;
+}
+
+/** How long a provider's tokens live when its answers do not say. */
+export interface TokenLifetimes {
+  /** Refresh-token lifetime in milliseconds (SynergyFlow Pro: 30 days); 0 when unknown. */
+  refreshTokenTtlMs: number;
+}
+
+function invalid(detail: string): ProviderError {
+  return new ProviderError('bad_response', `The token endpoint's answer is invalid: ${detail}.`);
+}
+
+/** `expires_in` as seconds: a finite number >= 0, or a numeric string (RFC 6749 §5.1). */
+export function readExpiresIn(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const seconds = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+    throw invalid('"expires_in" must be a number of seconds >= 0');
+  }
+  return seconds;
+}
+
+function readScope(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value.split(' ').filter(Boolean);
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return [...value];
+  throw invalid('"scope" must be a string or a list of strings');
+}
+
+/**
+ * Checks a standard OAuth 2.0 token answer (RFC 6749 §5.1) and turns it into a {@link TokenSet}.
+ * Only known fields are kept. When a refresh answer carries no refresh token, the previous one
+ * (and its expiry) is kept.
+ */
+export function tokenSetFromOAuthAnswer(
+  body: unknown,
+  now: number,
+  lifetimes: TokenLifetimes,
+  previous?: TokenSet,
+): TokenSet {
+  const json = asRecord(body);
+  if (!json) throw invalid('it is not a JSON object');
+  const { access_token: accessToken, token_type: tokenType, refresh_token: refreshToken } = json;
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    throw invalid('"access_token" must be a non-empty string');
+  }
+  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
+    throw invalid('"token_type" must be "Bearer"');
+  }
+  if (refreshToken !== undefined && (typeof refreshToken !== 'string' || refreshToken === '')) {
+    throw invalid('"refresh_token" must be a non-empty string when present');
+  }
+  const expiresIn = readExpiresIn(json.expires_in);
+  const rotated = typeof refreshToken === 'string';
+  const refreshTtl = lifetimes.refreshTokenTtlMs;
+  return {
+    accessToken,
+    refreshToken: rotated ? refreshToken : previous?.refreshToken,
+    // An expires_in of 0 says nothing usable; treating it as "unknown" lets a 401 trigger the
+    // refresh instead of refreshing on every request.
+    expiresAt: expiresIn ? now + expiresIn * 1000 : undefined,
+    refreshExpiresAt: rotated
+      ? refreshTtl > 0
+        ? now + refreshTtl
+        : undefined
+      : previous?.refreshExpiresAt,
+    scope: readScope(json.scope) ?? previous?.scope,
+    obtainedAt: now,
+    version: (previous?.version ?? 0) + 1,
+  };
+}
+
+/**
+ * When to refresh: `skewMs` before expiry, but never earlier than half the token's lifetime, so a
+ * provider issuing very short-lived tokens cannot cause a refresh on every request.
+ */
+export function refreshDueAt(tokens: TokenSet, skewMs: number): number | undefined {
+  if (tokens.expiresAt === undefined) return undefined;
+  const lifetime = tokens.expiresAt - tokens.obtainedAt;
+  return tokens.obtainedAt + Math.max(lifetime - skewMs, lifetime / 2);
+}
+
+/** True when the access token is expired or inside the skew window before expiry. */
+export function needsRefresh(tokens: TokenSet, now: number, skewMs: number): boolean {
+  const due = refreshDueAt(tokens, skewMs);
+  return due !== undefined && now >= due;
+}
+
+/** True when the refresh token is known to be dead (expired, or no uses left). */
+export function refreshTokenDead(tokens: TokenSet, now: number): boolean {
+  if (!tokens.refreshToken) return true;
+  if (tokens.refreshUsesLeft !== undefined && tokens.refreshUsesLeft <= 0) return true;
+  return tokens.refreshExpiresAt !== undefined && now >= tokens.refreshExpiresAt;
+}

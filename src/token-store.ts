@@ -1,0 +1,48 @@
+import type { Request } from 'express';
+import { authState, peekAuthState } from './session-state.js';
+import type { TokenSet } from './token-set.js';
+
+/**
+ * Where a user's token set lives. Writes are compare-and-swap on {@link TokenSet.version}, so a
+ * stale request can never overwrite a newer token set (a rotated refresh token) with an older one.
+ */
+export interface TokenStore {
+  /** The request's token set, or `undefined` when there is none. */
+  get(req: Request): Promise<TokenSet | undefined>;
+  /**
+   * Stores `tokens` if the stored version is still `expectedVersion` (`undefined`: nothing stored
+   * or a fresh login that replaces whatever is stored). Resolves `false` when another request
+   * wrote first; the caller then re-reads.
+   */
+  set(req: Request, tokens: TokenSet, expectedVersion: number | undefined): Promise<boolean>;
+  /** Removes the request's token set. */
+  clear(req: Request): Promise<void>;
+}
+
+/**
+ * The default store: the token set lives in the express-session data under `synergyflow.tokens`,
+ * so it works with any session store. The compare-and-swap holds within the request's copy of the
+ * session; across processes, use a store that keeps tokens apart from the session blob.
+ */
+export class SessionTokenStore implements TokenStore {
+  /** @inheritdoc */
+  async get(req: Request): Promise<TokenSet | undefined> {
+    return peekAuthState(req)?.tokens;
+  }
+
+  /** @inheritdoc */
+  async set(req: Request, tokens: TokenSet, expectedVersion: number | undefined): Promise<boolean> {
+    const state = authState(req);
+    if (expectedVersion !== undefined && state.tokens && state.tokens.version !== expectedVersion) {
+      return false;
+    }
+    state.tokens = tokens;
+    return true;
+  }
+
+  /** @inheritdoc */
+  async clear(req: Request): Promise<void> {
+    const state = peekAuthState(req);
+    if (state) delete state.tokens;
+  }
+}

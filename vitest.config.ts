@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string): string => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^passport-synergyflow\/testing$/, replacement: src('testing/index.ts') },
+      { find: /^passport-synergyflow$/, replacement: src('index.ts') },
+      // EXPRESS_MAJOR=4 runs the same suite, package code included, on Express 4.
+      ...(process.env.EXPRESS_MAJOR === '4' ? [{ find: /^express$/, replacement: 'express4' }] : []),
+    ],
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+});
