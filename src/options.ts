@@ -189,7 +189,7 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
     maxBodyBytes: count(options.maxBodyBytes, 'maxBodyBytes', 1 << 20, 1024, 64 << 20),
     maxRetryAfterSeconds: count(options.maxRetryAfterSeconds, 'maxRetryAfterSeconds', 300, 1, 86_400),
     maxPendingLogins: count(options.maxPendingLogins, 'maxPendingLogins', 10, 1, 100),
-    loginTimeoutMs: count(options.loginTimeoutSeconds, 'loginTimeoutSeconds', 600, 10, 3600) * 1000,
+    loginTimeoutMs: count(options.loginTimeoutSeconds, 'loginTimeoutSeconds', 600, 1, 3600) * 1000,
     trustedOrigins: Object.freeze(trustedOrigins),
     hooks: Object.freeze({ ...options.hooks }),
     // Bound so that a method-less call does not lose its receiver.

@@ -63,7 +63,7 @@ export class RefreshCoordinator {
     }
     const key = tokenFingerprint(current.refreshToken ?? '');
     const rotated = this.#rotated.get(key);
-    if (rotated && rotated.until > now) {
+    if (rotated && rotated.until > now && isNewer(rotated.tokens, current)) {
       log('adopting a rotation finished %d ms ago', now - rotated.tokens.obtainedAt);
       emit(this.#hooks, 'onRefresh', { outcome: 'adopted', durationMs: 0 });
       return rotated.tokens;

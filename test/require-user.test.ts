@@ -1,0 +1,224 @@
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestBrowser } from 'passport-synergyflow/testing';
+import { startRig, type Rig } from './helpers/rig.js';
+
+let rig: Rig;
+afterEach(async () => rig?.close());
+
+const json = { accept: 'application/json' };
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function dashboard(browser: TestBrowser): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const answer = await browser.request(`${rig.url}/dashboard`, { headers: json, follow: false });
+  return { status: answer.status, body: answer.text ? (JSON.parse(answer.text) as Record<string, unknown>) : {}, headers: answer.headers };
+}
+
+describe('requireUser without a login', () => {
+  it('S10: redirects browsers to login with returnTo, answers API clients 401 JSON', async () => {
+    rig = await startRig();
+    const html = await request(rig.server).get('/dashboard?tab=2').set('accept', 'text/html');
+    expect(html.status).toBe(303);
+    expect(html.headers.location).toBe('/auth/login?returnTo=%2Fdashboard%3Ftab%3D2');
+    const api = await request(rig.server).get('/dashboard').set('accept', 'application/json');
+    expect(api.status).toBe(401);
+    expect(api.body).toEqual({ error: { code: 'SF_LOGIN_REQUIRED', message: expect.any(String) as string, reason: 'no_session' } });
+    const post = await request(rig.server).post('/dashboard').set('accept', 'text/html');
+    expect(post.status).not.toBe(303);
+    expect(rig.emulator.counters.authorize).toBe(0);
+  });
+
+  it('lands a browser sent to login back on the page it asked for', async () => {
+    rig = await startRig();
+    const browser = rig.browser();
+    const end = await browser.request(`${rig.url}/dashboard?tab=2`);
+    expect(end.url).toBe(`${rig.url}/dashboard?tab=2`);
+    expect(end.status).toBe(200);
+  });
+});
+
+describe('requireUser with a login', () => {
+  it('U8: 30 requests in a row cost one /api/user call at login and none after', async () => {
+    rig = await startRig();
+    const browser = await rig.login();
+    rig.emulator.resetCounters();
+    for (let i = 0; i < 30; i += 1) expect((await dashboard(browser)).status).toBe(200);
+    expect(rig.emulator.counters.user).toBeLessThanOrEqual(1);
+  });
+
+  it('profileTtlSeconds: 0 loads the profile on every request', async () => {
+    rig = await startRig({ auth: { profileTtlSeconds: 0 } });
+    const browser = await rig.login();
+    rig.emulator.resetCounters();
+    for (let i = 0; i < 3; i += 1) await dashboard(browser);
+    expect(rig.emulator.counters.user).toBe(3);
+  });
+
+  it('F1/F3: refreshes an expiring token before the handler, persists the rotated refresh token', async () => {
+    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    const browser = await rig.login();
+    const first = await dashboard(browser);
+    await sleep(1100);
+    rig.emulator.resetCounters();
+    const second = await dashboard(browser);
+    expect(second.status).toBe(200);
+    expect(rig.emulator.counters.refreshGrants).toBe(1);
+    expect(second.body.expiresAt).toBeGreaterThan(first.body.expiresAt as number);
+    const refreshCall = rig.emulator.calls.find((call) => call.body.grant_type === 'refresh_token');
+    expect(refreshCall?.body).not.toHaveProperty('code');
+    expect(refreshCall?.body).not.toHaveProperty('redirect_uri');
+    await sleep(1100);
+    const third = await dashboard(browser);
+    expect(third.status).toBe(200);
+    expect(rig.emulator.counters.refreshGrants).toBe(2);
+  });
+
+  it('F6: 40 parallel requests with an expired token cost exactly one refresh grant and all succeed', async () => {
+    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    const browser = await rig.login();
+    await sleep(1100);
+    rig.emulator.resetCounters();
+    const answers = await Promise.all(Array.from({ length: 40 }, () => dashboard(browser)));
+    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+    expect(rig.emulator.counters.refreshGrants).toBe(1);
+    expect(rig.emulator.counters.user).toBe(1);
+    const later = await dashboard(browser);
+    expect(later.status).toBe(200);
+  });
+
+  it('F2: keeps the old refresh token when a refresh answer carries none', async () => {
+    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    rig.emulator.rotateRefreshTokens = false;
+    const browser = await rig.login();
+    for (let round = 0; round < 2; round += 1) {
+      await sleep(1100);
+      expect((await dashboard(browser)).status).toBe(200);
+    }
+    expect(rig.emulator.counters.refreshGrants).toBe(2);
+  });
+
+  it('U2: a 401 from /api/user refreshes once and retries once', async () => {
+    rig = await startRig({ auth: { profileTtlSeconds: 0 } });
+    const browser = await rig.login();
+    rig.emulator.expireAccessTokens();
+    rig.emulator.resetCounters();
+    expect((await dashboard(browser)).status).toBe(200);
+    expect(rig.emulator.counters).toMatchObject({ refreshGrants: 1, user: 2 });
+  });
+
+  it('U2: a second 401 after the refresh ends the login with UnauthorizedError', async () => {
+    rig = await startRig({ auth: { profileTtlSeconds: 0 } });
+    const browser = await rig.login();
+    rig.emulator.failNext('user', { status: 401 }, 2);
+    rig.emulator.resetCounters();
+    const answer = await dashboard(browser);
+    expect(answer.status).toBe(401);
+    expect(answer.body).toMatchObject({ error: { code: 'SF_UNAUTHORIZED' } });
+    expect(rig.emulator.counters).toMatchObject({ refreshGrants: 1, user: 2 });
+    expect((await dashboard(browser)).body).toMatchObject({ error: { code: 'SF_LOGIN_REQUIRED' } });
+    expect(rig.emulator.counters.token).toBe(1);
+  });
+
+  it('F4: a refused refresh (400 invalid_grant) clears the tokens: login required, no retry storm', async () => {
+    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    const browser = await rig.login();
+    rig.emulator.revokeAllTokens();
+    await sleep(1100);
+    rig.emulator.resetCounters();
+    const answer = await dashboard(browser);
+    expect(answer.status).toBe(401);
+    expect(answer.body).toMatchObject({ error: { code: 'SF_LOGIN_REQUIRED', reason: 'refresh_refused' } });
+    for (let i = 0; i < 5; i += 1) await dashboard(browser);
+    expect(rig.emulator.counters.token).toBe(1);
+    const html = await browser.request(`${rig.url}/dashboard`, { follow: false });
+    expect(html.location).toBe(`${rig.url}/auth/login?returnTo=%2Fdashboard`);
+  });
+
+  it('F4: older servers answering 401 invalid_request to a revoked refresh token mean the same', async () => {
+    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    rig.emulator.legacyRefreshErrors = true;
+    const browser = await rig.login();
+    rig.emulator.revokeAllTokens();
+    await sleep(1100);
+    expect((await dashboard(browser)).body).toMatchObject({ error: { code: 'SF_LOGIN_REQUIRED', reason: 'refresh_refused' } });
+  });
+
+  it('U4: a 403 is a ForbiddenError with the scope: no refresh, no logout', async () => {
+    rig = await startRig({ auth: { profileTtlSeconds: 0 } });
+    const browser = await rig.login();
+    rig.emulator.requiredScope = 'user:write';
+    rig.emulator.resetCounters();
+    const answer = await dashboard(browser);
+    expect(answer.status).toBe(403);
+    expect(answer.body).toMatchObject({ error: { code: 'SF_FORBIDDEN' } });
+    expect(rig.emulator.counters.token).toBe(0);
+    rig.emulator.requiredScope = 'user:read';
+    expect((await dashboard(browser)).status).toBe(200);
+  });
+
+  it('U5/U7: while rate-limited the cached profile is served and no provider call is made', async () => {
+    rig = await startRig({ auth: { profileTtlSeconds: 0 } });
+    const browser = await rig.login();
+    rig.emulator.failNext('user', { status: 429, headers: { 'Retry-After': '30', 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '0' } });
+    rig.emulator.resetCounters();
+    for (let i = 0; i < 10; i += 1) {
+      const answer = await dashboard(browser);
+      expect(answer.status).toBe(200);
+      expect(answer.body.user).toMatchObject({ name: 'Test User' });
+    }
+    expect(rig.emulator.counters.user).toBe(1);
+  });
+
+  it('U5: a 429 with nothing cached is a RateLimitError carrying Retry-After and the limits', async () => {
+    rig = await startRig();
+    rig.emulator.failNext('user', { status: 429, headers: { 'Retry-After': '30', 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '0' } });
+    const browser = new TestBrowser(json);
+    const answer = await browser.request(`${rig.url}/auth/login`);
+    expect(answer.status).toBe(429);
+    expect(answer.headers.get('retry-after')).toBe('30');
+    expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'SF_RATE_LIMITED', retryAfter: 30 } });
+  });
+
+  it('5xx, garbage, HTML, huge and redirect answers are ProviderErrors (502), the session survives', async () => {
+    rig = await startRig({ auth: { profileTtlSeconds: 0 } });
+    const browser = await rig.login();
+    for (const how of [{ status: 500 }, 'garbage', 'html', 'huge', { redirect: 'http://127.0.0.1:9/steal' }] as const) {
+      rig.emulator.failNext('user', how);
+      const answer = await dashboard(browser);
+      expect(answer.status, JSON.stringify(how)).toBe(502);
+      expect(answer.body).toMatchObject({ error: { code: 'SF_PROVIDER_ERROR' } });
+      expect(JSON.stringify(answer.body)).not.toMatch(/stack|at \w+ \(/);
+    }
+    expect((await dashboard(browser)).status).toBe(200);
+  });
+
+  it('a provider that hangs is answered 504 within the timeout', async () => {
+    rig = await startRig({ auth: { profileTtlSeconds: 0, timeoutMs: 300 } });
+    const browser = await rig.login();
+    rig.emulator.failNext('user', 'hang');
+    const started = Date.now();
+    const answer = await dashboard(browser);
+    expect(answer.status).toBe(504);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('a provider sending its body one byte a second is cut at the deadline (total, not headers)', async () => {
+    rig = await startRig({ auth: { profileTtlSeconds: 0, timeoutMs: 500 } });
+    const browser = await rig.login();
+    rig.emulator.failNext('user', 'slow-body');
+    expect((await dashboard(browser)).status).toBe(504);
+  });
+
+  it('exposes the access token to the handler only through req.synergyflow', async () => {
+    rig = await startRig({
+      routes(app, auth) {
+        app.get('/api/token-length', auth.requireUser(), (req, res) => res.json({ length: req.synergyflow?.accessToken.length, keys: Object.keys(req) }));
+      },
+    });
+    const browser = await rig.login();
+    const answer = await browser.request(`${rig.url}/api/token-length`, { headers: json });
+    const body = JSON.parse(answer.text) as { length: number; keys: string[] };
+    expect(body.length).toBeGreaterThan(10);
+    expect(body.keys).not.toContain('synergyflow');
+  });
+});
