@@ -1,4 +1,4 @@
-import type { Authenticator } from 'passport';
+import type { PassportInstance } from './passport-instance.js';
 import type { SynergyFlowClient } from './client.js';
 import type { LogoutRegistry } from './logout-registry.js';
 import type { ResolvedConfig } from './options.js';
@@ -15,7 +15,7 @@ export interface AuthContext {
   readonly refresher: RefreshCoordinator;
   readonly logouts: LogoutRegistry;
   /** The Passport instance given to `auth.use()`; throws a how-to message before that. */
-  passport(): Authenticator;
+  passport(): PassportInstance;
 }
 
 /** Sets the headers every auth route answers with: nothing here may be cached. */

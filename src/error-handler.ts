@@ -43,6 +43,12 @@ export function errorBody(error: SynergyFlowError): { error: Record<string, stri
   return { error: body };
 }
 
+/** Options of `errorHandler()`. */
+export interface ErrorHandlerOptions {
+  /** Renders the HTML page for browsers (default: a small plain page). Escape what you show. */
+  renderPage?(error: SynergyFlowError, req: Request): string;
+}
+
 /**
  * Builds the error middleware that answers this package's errors (others go to `next`):
  * browsers navigating are redirected to log in when that helps (keeping where they were), sent
@@ -50,8 +56,9 @@ export function errorBody(error: SynergyFlowError): { error: Record<string, stri
  * API clients get `{ "error": { "code", "message", … } }`. Status and headers (`Retry-After`)
  * come from the error; no stack trace is ever sent.
  */
-export function createErrorHandler(context: AuthContext): ErrorRequestHandler {
+export function createErrorHandler(context: AuthContext, options: ErrorHandlerOptions = {}): ErrorRequestHandler {
   const { loginURL, failureRedirect } = context.config;
+  const render = options.renderPage ?? page;
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!isSynergyFlowError(error) || res.headersSent) return next(error);
     res.setHeader('Cache-Control', 'no-store');
@@ -65,7 +72,7 @@ export function createErrorHandler(context: AuthContext): ErrorRequestHandler {
       return res.redirect(303, `${failureRedirect}?error=${encodeURIComponent(error.reason)}`);
     }
     res.status(error.status);
-    if (wantsHtml(req)) return res.type('html').send(page(error));
+    if (wantsHtml(req)) return res.type('html').send(render(error, req));
     return res.json(errorBody(error));
   };
 }

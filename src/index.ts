@@ -11,7 +11,9 @@ export { SessionTokenStore } from './token-store.js';
 export type { TokenStore } from './token-store.js';
 export type { TokenSet } from './token-set.js';
 export type { SynergyFlowProfile } from './profile.js';
-export type { RequireUserOptions, RequestTokens } from './require-user.js';
+export type { RequireUserOptions, RequestAuth } from './require-user.js';
+export type { ErrorHandlerOptions } from './error-handler.js';
+export { escapeHtml } from './error-handler.js';
 export type { SynergyFlowOptions, ResolvedConfig } from './options.js';
 export type { Hooks, HookEvent } from './hooks.js';
 export type { RefreshLock } from './refresh-lock.js';
@@ -45,3 +47,4 @@ export type {
   LoginFailedReason,
   ProviderErrorKind,
 } from './errors.js';
+export type { PassportInstance } from './passport-instance.js';

@@ -17,16 +17,23 @@ const log = logger('require-user');
 export interface RequireUserOptions {
   /** How long a loaded profile is reused on this route, in seconds; 0 always loads it. */
   profileTtlSeconds?: number;
+  /**
+   * While the provider rate-limits the token, serve the last loaded profile instead of failing
+   * with `RateLimitError`. Default true; set false on routes that must show live data.
+   */
+  serveStaleOnRateLimit?: boolean;
 }
 
 /** What `requireUser()` gives the route handler besides `req.user`, for its own API calls. */
-export interface RequestTokens {
+export interface RequestAuth {
   /** A non-expired access token for the provider's API. Never send it to the browser. */
   readonly accessToken: string;
   /** When the access token expires (milliseconds since the epoch), when known. */
   readonly expiresAt: number | undefined;
   /** Granted scopes, when the provider said. */
   readonly scope: readonly string[] | undefined;
+  /** When `req.user` was loaded from the provider (milliseconds since the epoch). */
+  readonly profileLoadedAt: number | undefined;
 }
 
 declare global {
@@ -36,7 +43,7 @@ declare global {
     interface User extends SynergyFlowProfile {}
     interface Request {
       /** Set by `requireUser()`: the user's current access token, for the provider's API. */
-      synergyflow?: RequestTokens;
+      synergyflow?: RequestAuth;
     }
   }
 }
@@ -62,12 +69,18 @@ export function createRequireUser(context: AuthContext, options: RequireUserOpti
   if (!Number.isFinite(ttlMs) || ttlMs < 0) {
     throw new TypeError('passport-synergyflow: requireUser option "profileTtlSeconds" must be a number >= 0.');
   }
+  const policy: ProfilePolicy = { ttlMs, serveStale: options.serveStaleOnRateLimit ?? true };
   return (req: Request, _res: Response, next: NextFunction) => {
-    ensureUser(context, req, ttlMs).then(() => next(), next);
+    ensureUser(context, req, policy).then(() => next(), next);
   };
 }
 
-async function ensureUser(context: AuthContext, req: Request, ttlMs: number): Promise<void> {
+interface ProfilePolicy {
+  ttlMs: number;
+  serveStale: boolean;
+}
+
+async function ensureUser(context: AuthContext, req: Request, policy: ProfilePolicy): Promise<void> {
   checkPrerequisites(req);
   const state = peekAuthState(req);
   if (!req.isAuthenticated() || !state || context.logouts.has(req.sessionID)) {
@@ -80,13 +93,13 @@ async function ensureUser(context: AuthContext, req: Request, ttlMs: number): Pr
     tokens = await refreshed(context, req, tokens);
   }
   const cached = state.profile;
-  const fresh = cached && state.profileLoadedAt !== undefined && Date.now() - state.profileLoadedAt < ttlMs;
+  const fresh = cached && state.profileLoadedAt !== undefined && Date.now() - state.profileLoadedAt < policy.ttlMs;
   let profile: SynergyFlowProfile;
   if (cached && fresh) {
     log('profile served from cache');
     profile = cached;
   } else {
-    ({ profile, tokens } = await loadProfile(context, req, tokens, cached));
+    ({ profile, tokens } = await loadProfile(context, req, tokens, policy.serveStale ? cached : undefined));
   }
   if (profile.id !== req.user?.id) {
     throw await signOut(context, req, new LoginRequiredError('user_changed'));
@@ -94,7 +107,12 @@ async function ensureUser(context: AuthContext, req: Request, ttlMs: number): Pr
   req.user = profile;
   const current = tokens;
   Object.defineProperty(req, 'synergyflow', {
-    value: { accessToken: current.accessToken, expiresAt: current.expiresAt, scope: current.scope },
+    value: {
+      accessToken: current.accessToken,
+      expiresAt: current.expiresAt,
+      scope: current.scope,
+      profileLoadedAt: authState(req).profileLoadedAt,
+    } satisfies RequestAuth,
     enumerable: false,
     configurable: true,
   });

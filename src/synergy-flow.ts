@@ -1,9 +1,9 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'express';
-import type { Authenticator } from 'passport';
+import type { PassportInstance } from './passport-instance.js';
 import { createCallbackRouter } from './callback-router.js';
 import { SynergyFlowClient } from './client.js';
 import type { AuthContext } from './context.js';
-import { createErrorHandler } from './error-handler.js';
+import { createErrorHandler, type ErrorHandlerOptions } from './error-handler.js';
 import { createLoginRouter } from './login-router.js';
 import { LogoutRegistry } from './logout-registry.js';
 import { createLogoutRouter } from './logout-router.js';
@@ -26,7 +26,7 @@ export interface SynergyFlowAuth {
   /** The Passport strategy (name `synergyflow`). */
   readonly strategy: SynergyFlowStrategy;
   /** Registers the strategy and the (de)serialisers on a Passport instance; returns it. */
-  use(passport: Authenticator): Authenticator;
+  use(passport: PassportInstance): PassportInstance;
   /** Router with `GET /login`. */
   loginRouter(): Router;
   /** Router with `GET /callback`. */
@@ -35,8 +35,8 @@ export interface SynergyFlowAuth {
   logoutRouter(): Router;
   /** Middleware that guarantees `req.user` and a fresh access token; see {@link RequireUserOptions}. */
   requireUser(options?: RequireUserOptions): RequestHandler;
-  /** Error middleware answering this package's errors as HTML or JSON. */
-  errorHandler(): ErrorRequestHandler;
+  /** Error middleware answering this package's errors as HTML or JSON; others go to `next`. */
+  errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler;
 }
 
 /** What the session's Passport entry holds for a SynergyFlow login: the provider and user id. */
@@ -66,7 +66,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
   const client = new SynergyFlowClient(config);
   const transactions = new LoginTransactionStore(config.maxPendingLogins, config.loginTimeoutMs);
   const tokenStore = config.tokenStore ?? new SessionTokenStore();
-  let passport: Authenticator | undefined;
+  let passport: PassportInstance | undefined;
   const context: AuthContext = {
     config,
     client,
@@ -89,7 +89,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     get strategy() {
       return getStrategy();
     },
-    use(instance: Authenticator) {
+    use(instance: PassportInstance) {
       passport = instance;
       instance.use(getStrategy());
       instance.serializeUser((user: Express.User, done: (err: unknown, id?: unknown) => void) => {
@@ -107,6 +107,6 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     callbackRouter: () => createCallbackRouter(context),
     logoutRouter: () => createLogoutRouter(context),
     requireUser: (requireOptions?: RequireUserOptions) => createRequireUser(context, requireOptions),
-    errorHandler: () => createErrorHandler(context),
+    errorHandler: (handlerOptions?: ErrorHandlerOptions) => createErrorHandler(context, handlerOptions),
   };
 }
