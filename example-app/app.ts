@@ -36,7 +36,15 @@ function checkCsrf(req: Request, res: Response, next: NextFunction): void {
   const sent = typeof req.body?._csrf === 'string' ? Buffer.from(req.body._csrf as string) : Buffer.alloc(0);
   const expected = Buffer.from(req.session.csrf ?? '');
   if (expected.length === 0 || sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
-    res.status(403).type('html').send(layout('Refused', '<section class="card"><h1>Refused</h1><p>This form expired. Go back and try again.</p></section>'));
+    res
+      .status(403)
+      .type('html')
+      .send(
+        layout(
+          'Refused',
+          '<section class="card"><h1>Refused</h1><p>This form expired. Go back and try again.</p></section>',
+        ),
+      );
     return;
   }
   next();
@@ -65,7 +73,12 @@ export function createApp(settings: ExampleSettings): express.Express {
       name: 'acme.sid',
       resave: false,
       saveUninitialized: false,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: settings.callbackURL.startsWith('https:'), maxAge: 7 * 86_400_000 },
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: settings.callbackURL.startsWith('https:'),
+        maxAge: 7 * 86_400_000,
+      },
     }),
   );
   const passport = new Passport();
@@ -75,7 +88,11 @@ export function createApp(settings: ExampleSettings): express.Express {
   app.use('/auth', auth.loginRouter(), auth.callbackRouter(), auth.logoutRouter());
 
   app.get('/', (req, res) => {
-    res.type('html').send(homePage(req.user, emulator ? `built-in emulator at ${emulator.url}` : settings.baseURL ?? 'SynergyFlow Pro'));
+    res
+      .type('html')
+      .send(
+        homePage(req.user, emulator ? `built-in emulator at ${emulator.url}` : (settings.baseURL ?? 'SynergyFlow Pro')),
+      );
   });
   const dashboard = (notice?: string) => (req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -87,7 +104,11 @@ export function createApp(settings: ExampleSettings): express.Express {
         refreshes,
         csrf: csrfToken(req),
         demo: emulator !== undefined,
-        notice: notice ?? (typeof req.query.did === 'string' ? `Done: ${req.query.did}. The profile was just reloaded from the provider.` : undefined),
+        notice:
+          notice ??
+          (typeof req.query.did === 'string'
+            ? `Done: ${req.query.did}. The profile was just reloaded from the provider.`
+            : undefined),
       }),
     );
   };
@@ -96,17 +117,27 @@ export function createApp(settings: ExampleSettings): express.Express {
   app.get('/dashboard/fresh', auth.requireUser({ profileTtlSeconds: 0, serveStaleOnRateLimit: false }), dashboard());
   app.get('/api/me', auth.requireUser({ profileTtlSeconds: 0, serveStaleOnRateLimit: false }), (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ user: { id: req.user?.id, name: req.user?.name, email: req.user?.email }, accessTokenExpiresAt: req.synergyflow?.expiresAt });
+    res.json({
+      user: { id: req.user?.id, name: req.user?.name, email: req.user?.email },
+      accessTokenExpiresAt: req.synergyflow?.expiresAt,
+    });
   });
   app.get('/login-failed', (req, res) => {
-    res.status(401).type('html').send(loginFailedPage(typeof req.query.error === 'string' ? req.query.error : ''));
+    res
+      .status(401)
+      .type('html')
+      .send(loginFailedPage(typeof req.query.error === 'string' ? req.query.error : ''));
   });
   if (emulator) {
     const actions: Record<string, () => void> = {
       expire: () => emulator.expireAccessTokens(),
       revoke: () => emulator.revokeAllTokens(),
       forbidden: () => emulator.failNext('user', { status: 403 }),
-      ratelimit: () => emulator.failNext('user', { status: 429, headers: { 'Retry-After': '30', 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '0' } }),
+      ratelimit: () =>
+        emulator.failNext('user', {
+          status: 429,
+          headers: { 'Retry-After': '30', 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '0' },
+        }),
       error: () => emulator.failNext('user', { status: 500 }),
       hang: () => emulator.failNext('user', 'hang'),
     };
@@ -120,11 +151,17 @@ export function createApp(settings: ExampleSettings): express.Express {
   }
   app.use(auth.errorHandler({ renderPage: errorPage }));
   app.use((_req: Request, res: Response) => {
-    res.status(404).type('html').send(layout('Not found', '<section class="card"><h1>Not found</h1><p><a href="/">Home</a></p></section>'));
+    res
+      .status(404)
+      .type('html')
+      .send(layout('Not found', '<section class="card"><h1>Not found</h1><p><a href="/">Home</a></p></section>'));
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     console.error('example-app: unexpected error:', error instanceof Error ? error.message : error);
-    res.status(500).type('html').send(layout('Error', '<section class="card"><h1>Something broke</h1><p>Please try again.</p></section>'));
+    res
+      .status(500)
+      .type('html')
+      .send(layout('Error', '<section class="card"><h1>Something broke</h1><p>Please try again.</p></section>'));
   });
   return app;
 }

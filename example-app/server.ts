@@ -10,7 +10,9 @@ const callbackURL = `http://${publicHost}:${port}/auth/callback`;
 const sessionSecret = process.env.SESSION_SECRET ?? randomBytes(32).toString('hex');
 const realClient = process.env.SYNERGYFLOW_CLIENT_ID && process.env.SYNERGYFLOW_CLIENT_SECRET;
 
-const emulator = realClient ? undefined : await startSynergyFlowEmulator({ port: Number(process.env.EMULATOR_PORT ?? 0) });
+const emulator = realClient
+  ? undefined
+  : await startSynergyFlowEmulator({ port: Number(process.env.EMULATOR_PORT ?? 0) });
 if (emulator) {
   emulator.registerClient({ clientID: 'example-client', clientSecret: 'example-secret', redirectURIs: [callbackURL] });
 }
@@ -18,14 +20,24 @@ const app = createApp({
   clientID: realClient ? String(process.env.SYNERGYFLOW_CLIENT_ID) : 'example-client',
   clientSecret: realClient ? String(process.env.SYNERGYFLOW_CLIENT_SECRET) : 'example-secret',
   callbackURL: process.env.CALLBACK_URL ?? callbackURL,
-  ...(emulator ? { baseURL: emulator.url, emulator } : process.env.SYNERGYFLOW_BASE_URL ? { baseURL: process.env.SYNERGYFLOW_BASE_URL } : {}),
+  ...(emulator
+    ? { baseURL: emulator.url, emulator }
+    : process.env.SYNERGYFLOW_BASE_URL
+      ? { baseURL: process.env.SYNERGYFLOW_BASE_URL }
+      : {}),
   sessionSecret,
 });
 const server = app.listen(port, host, () => {
   const address = server.address() as AddressInfo;
   console.log(`App:      http://${publicHost}:${address.port}/`);
-  if (emulator) console.log(`Emulator: ${emulator.url}/ (built-in SynergyFlow Pro emulator; set SYNERGYFLOW_CLIENT_ID and SYNERGYFLOW_CLIENT_SECRET to use the real provider)`);
-  else console.log(`Provider: ${process.env.SYNERGYFLOW_BASE_URL ?? 'https://testapp2.glances.com'} (real SynergyFlow Pro client ${process.env.SYNERGYFLOW_CLIENT_ID})`);
+  if (emulator)
+    console.log(
+      `Emulator: ${emulator.url}/ (built-in SynergyFlow Pro emulator; set SYNERGYFLOW_CLIENT_ID and SYNERGYFLOW_CLIENT_SECRET to use the real provider)`,
+    );
+  else
+    console.log(
+      `Provider: ${process.env.SYNERGYFLOW_BASE_URL ?? 'https://testapp2.glances.com'} (real SynergyFlow Pro client ${process.env.SYNERGYFLOW_CLIENT_ID})`,
+    );
 });
 
 let stopping = false;

@@ -46,7 +46,8 @@ export interface DashboardFacts {
   notice?: string | undefined;
 }
 
-const time = (ms: number | undefined): string => (ms === undefined ? 'unknown' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
+const time = (ms: number | undefined): string =>
+  ms === undefined ? 'unknown' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
 
 /** The protected dashboard: profile, token facts, and the misbehaviour buttons. */
 export function dashboardPage(facts: DashboardFacts): string {
@@ -92,12 +93,18 @@ const FAILURES: Record<string, string> = {
 /** The page a failed login lands on, in plain words. */
 export function loginFailedPage(reason: string): string {
   const text = FAILURES[reason] ?? 'The login did not complete. Please start again.';
-  return layout('Login did not complete', `<section class="card"><h1>Login did not complete</h1><p>${e(text)}</p><p><a class="button primary" href="/auth/login?returnTo=%2Fdashboard">Try again</a> <a class="button" href="/">Home</a></p></section>`);
+  return layout(
+    'Login did not complete',
+    `<section class="card"><h1>Login did not complete</h1><p>${e(text)}</p><p><a class="button primary" href="/auth/login?returnTo=%2Fdashboard">Try again</a> <a class="button" href="/">Home</a></p></section>`,
+  );
 }
 
 /** The app's page for the package's typed errors (browsers). */
 export function errorPage(error: SynergyFlowError): string {
-  const retry = 'retryAfter' in error && typeof error.retryAfter === 'number' ? `<p>Try again in <strong>${error.retryAfter}</strong> seconds.</p>` : '';
+  const retry =
+    'retryAfter' in error && typeof error.retryAfter === 'number'
+      ? `<p>Try again in <strong>${error.retryAfter}</strong> seconds.</p>`
+      : '';
   const titles: Record<string, string> = {
     SF_RATE_LIMITED: 'Slow down: SynergyFlow Pro rate-limited us',
     SF_FORBIDDEN: 'SynergyFlow Pro refused: missing permission',

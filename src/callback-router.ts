@@ -47,24 +47,34 @@ export function createCallbackRouter(context: AuthContext): Router {
       if (params.error === undefined || params.code !== undefined) return failed('invalid_callback');
       return failed(params.error === 'access_denied' ? 'access_denied' : 'authorization_server_error');
     }
-    context.passport().authenticate(
-      'synergyflow',
-      (error: unknown, user: SynergyFlowProfile | false, info: (LoginInfo & { state?: { returnTo?: string } }) | { message?: string } | undefined) => {
-        if (error) {
-          emit(context.config.hooks, 'onLogin', { outcome: errorCode(error), durationMs: Date.now() - started });
-          return next(error);
-        }
-        if (!user || !info || !('tokens' in info)) {
-          const message = info && 'message' in info ? info.message : undefined;
-          return failed(message === 'expired' ? 'expired' : 'unknown_state');
-        }
-        const returnTo = info.state?.returnTo;
-        finishLogin(context, req, user, info.tokens).then(() => {
-          emit(context.config.hooks, 'onLogin', { outcome: 'success', durationMs: Date.now() - started, userId: user.id });
-          res.redirect(303, returnTo ?? context.config.successRedirect);
-        }, next);
-      },
-    )(req, res, next);
+    context
+      .passport()
+      .authenticate(
+        'synergyflow',
+        (
+          error: unknown,
+          user: SynergyFlowProfile | false,
+          info: (LoginInfo & { state?: { returnTo?: string } }) | { message?: string } | undefined,
+        ) => {
+          if (error) {
+            emit(context.config.hooks, 'onLogin', { outcome: errorCode(error), durationMs: Date.now() - started });
+            return next(error);
+          }
+          if (!user || !info || !('tokens' in info)) {
+            const message = info && 'message' in info ? info.message : undefined;
+            return failed(message === 'expired' ? 'expired' : 'unknown_state');
+          }
+          const returnTo = info.state?.returnTo;
+          finishLogin(context, req, user, info.tokens).then(() => {
+            emit(context.config.hooks, 'onLogin', {
+              outcome: 'success',
+              durationMs: Date.now() - started,
+              userId: user.id,
+            });
+            res.redirect(303, returnTo ?? context.config.successRedirect);
+          }, next);
+        },
+      )(req, res, next);
   });
   return router;
 }

@@ -86,12 +86,9 @@ export class RateLimitError extends SynergyFlowError {
   /** `X-RateLimit-Remaining`, when the provider sent it. */
   readonly remaining: number | undefined;
   constructor(retryAfter: number, limit?: number, remaining?: number) {
-    super(
-      ErrorCodes.RATE_LIMITED,
-      429,
-      `The provider's rate limit is exhausted. Retry in ${retryAfter} s.`,
-      { headers: { 'Retry-After': String(retryAfter) } },
-    );
+    super(ErrorCodes.RATE_LIMITED, 429, `The provider's rate limit is exhausted. Retry in ${retryAfter} s.`, {
+      headers: { 'Retry-After': String(retryAfter) },
+    });
     this.retryAfter = retryAfter;
     this.limit = limit;
     this.remaining = remaining;
@@ -100,12 +97,7 @@ export class RateLimitError extends SynergyFlowError {
 
 /** Why a user must log in again. */
 export type LoginRequiredReason =
-  | 'no_session'
-  | 'no_tokens'
-  | 'access_token_expired'
-  | 'refresh_token_expired'
-  | 'refresh_refused'
-  | 'user_changed';
+  'no_session' | 'no_tokens' | 'access_token_expired' | 'refresh_token_expired' | 'refresh_refused' | 'user_changed';
 
 /** There is no usable token set: not logged in, or the refresh token expired or was refused. */
 export class LoginRequiredError extends SynergyFlowError {
@@ -145,8 +137,7 @@ export class LoginFailedError extends SynergyFlowError {
   /** Why the login failed. */
   readonly reason: LoginFailedReason;
   constructor(reason: LoginFailedReason) {
-    const status =
-      reason === 'access_denied' ? 401 : reason === 'authorization_server_error' ? 502 : 400;
+    const status = reason === 'access_denied' ? 401 : reason === 'authorization_server_error' ? 502 : 400;
     super(ErrorCodes.LOGIN_FAILED, status, LOGIN_FAILED_TEXT[reason]);
     this.reason = reason;
   }
@@ -189,8 +180,7 @@ export class ProviderError extends SynergyFlowError {
     options: { providerStatus?: number; retryAfter?: number; cause?: unknown } = {},
   ) {
     super(ErrorCodes.PROVIDER, PROVIDER_STATUS[kind], message, {
-      headers:
-        options.retryAfter === undefined ? {} : { 'Retry-After': String(options.retryAfter) },
+      headers: options.retryAfter === undefined ? {} : { 'Retry-After': String(options.retryAfter) },
       cause: options.cause,
     });
     this.kind = kind;
@@ -202,11 +192,7 @@ export class ProviderError extends SynergyFlowError {
 export class CrossSiteRequestError extends SynergyFlowError {
   override name = 'CrossSiteRequestError';
   constructor() {
-    super(
-      ErrorCodes.CROSS_SITE,
-      403,
-      'Refused a cross-site request. Send it from a form on this site (same Origin).',
-    );
+    super(ErrorCodes.CROSS_SITE, 403, 'Refused a cross-site request. Send it from a form on this site (same Origin).');
   }
 }
 
@@ -249,19 +235,15 @@ export function isSynergyFlowError(error: unknown): error is SynergyFlowError {
   );
 }
 /** True for an {@link UnauthorizedError}, from any copy of the package. */
-export const isUnauthorizedError = (e: unknown): e is UnauthorizedError =>
-  hasCode(e, ErrorCodes.UNAUTHORIZED);
+export const isUnauthorizedError = (e: unknown): e is UnauthorizedError => hasCode(e, ErrorCodes.UNAUTHORIZED);
 /** True for a {@link ForbiddenError}, from any copy of the package. */
 export const isForbiddenError = (e: unknown): e is ForbiddenError => hasCode(e, ErrorCodes.FORBIDDEN);
 /** True for a {@link RateLimitError}, from any copy of the package. */
-export const isRateLimitError = (e: unknown): e is RateLimitError =>
-  hasCode(e, ErrorCodes.RATE_LIMITED);
+export const isRateLimitError = (e: unknown): e is RateLimitError => hasCode(e, ErrorCodes.RATE_LIMITED);
 /** True for a {@link LoginRequiredError}, from any copy of the package. */
-export const isLoginRequiredError = (e: unknown): e is LoginRequiredError =>
-  hasCode(e, ErrorCodes.LOGIN_REQUIRED);
+export const isLoginRequiredError = (e: unknown): e is LoginRequiredError => hasCode(e, ErrorCodes.LOGIN_REQUIRED);
 /** True for a {@link LoginFailedError}, from any copy of the package. */
-export const isLoginFailedError = (e: unknown): e is LoginFailedError =>
-  hasCode(e, ErrorCodes.LOGIN_FAILED);
+export const isLoginFailedError = (e: unknown): e is LoginFailedError => hasCode(e, ErrorCodes.LOGIN_FAILED);
 /** True for a {@link ProviderError}, from any copy of the package. */
 export const isProviderError = (e: unknown): e is ProviderError => hasCode(e, ErrorCodes.PROVIDER);
 /** True for a {@link TwoFactorRequiredError}, from any copy of the package. */

@@ -41,10 +41,5 @@ export {
   isProviderError,
   isTwoFactorRequiredError,
 } from './errors.js';
-export type {
-  ErrorCode,
-  LoginRequiredReason,
-  LoginFailedReason,
-  ProviderErrorKind,
-} from './errors.js';
+export type { ErrorCode, LoginRequiredReason, LoginFailedReason, ProviderErrorKind } from './errors.js';
 export type { PassportInstance } from './passport-instance.js';

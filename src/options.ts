@@ -139,7 +139,11 @@ function absoluteURL(value: string, option: string, secureRequired: boolean): UR
 function scopeList(value: unknown, fallback: readonly string[]): readonly string[] {
   if (value === undefined) return fallback;
   const list = typeof value === 'string' ? value.split(' ').filter(Boolean) : value;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))) {
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    !list.every((s) => typeof s === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))
+  ) {
     fail('scope', 'must be a non-empty list of scope tokens');
   }
   return Object.freeze([...(list as string[])]);
@@ -155,8 +159,7 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
   const clientSecret = text(options.clientSecret, 'clientSecret');
   const callback = absoluteURL(text(options.callbackURL, 'callbackURL'), 'callbackURL', secure);
   const base = absoluteURL(options.baseURL ?? provider.baseURL, 'baseURL', secure);
-  const endpoint = (path: string): string =>
-    new URL(base.pathname.replace(/\/$/, '') + path, base.origin).toString();
+  const endpoint = (path: string): string => new URL(base.pathname.replace(/\/$/, '') + path, base.origin).toString();
   const routes = {
     login: localPath(options.routes?.login, 'routes.login', '/login'),
     callback: localPath(options.routes?.callback, 'routes.callback', '/callback'),

@@ -76,9 +76,7 @@ export function toProviderError(
   const refused =
     error === 'invalid_grant' || error === 'invalid_code' || (status === 401 && error === 'invalid_request');
   if (refused || status === 401) {
-    return call === 'refresh'
-      ? new LoginRequiredError('refresh_refused')
-      : new LoginFailedError('invalid_grant');
+    return call === 'refresh' ? new LoginRequiredError('refresh_refused') : new LoginFailedError('invalid_grant');
   }
   return unexpected(status, error);
 }

@@ -55,11 +55,7 @@ export interface ProviderDescription {
  * Builds a standard RFC 6749 token request: form-encoded, client credentials in the body
  * (`client_secret_post`), as SynergyFlow Pro documents.
  */
-export function oauthTokenRequest(
-  grant: Grant,
-  credentials: ClientCredentials,
-  tokenURL: string,
-): ProviderRequest {
+export function oauthTokenRequest(grant: Grant, credentials: ClientCredentials, tokenURL: string): ProviderRequest {
   const params = new URLSearchParams({
     grant_type: grant.type,
     client_id: credentials.clientID,

@@ -1,11 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthContext } from './context.js';
-import {
-  isRateLimitError,
-  isUnauthorizedError,
-  LoginRequiredError,
-  UnauthorizedError,
-} from './errors.js';
+import { isRateLimitError, isUnauthorizedError, LoginRequiredError, UnauthorizedError } from './errors.js';
 import { logger } from './hooks.js';
 import type { SynergyFlowProfile } from './profile.js';
 import { authState, peekAuthState } from './session-state.js';
@@ -37,7 +32,6 @@ export interface RequestAuth {
 }
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface User extends SynergyFlowProfile {}
@@ -53,7 +47,9 @@ function checkPrerequisites(req: Request): void {
     throw new Error('requireUser() needs express-session: mount app.use(session({...})) before it.');
   }
   if (typeof req.isAuthenticated !== 'function') {
-    throw new Error('requireUser() needs Passport: mount passport.initialize() and passport.session(), then call auth.use(passport).');
+    throw new Error(
+      'requireUser() needs Passport: mount passport.initialize() and passport.session(), then call auth.use(passport).',
+    );
   }
 }
 
@@ -65,7 +61,8 @@ function checkPrerequisites(req: Request): void {
  * provider rate-limits, and passes every failure to `next` as a typed error.
  */
 export function createRequireUser(context: AuthContext, options: RequireUserOptions = {}): RequestHandler {
-  const ttlMs = options.profileTtlSeconds === undefined ? context.config.profileTtlMs : options.profileTtlSeconds * 1000;
+  const ttlMs =
+    options.profileTtlSeconds === undefined ? context.config.profileTtlMs : options.profileTtlSeconds * 1000;
   if (!Number.isFinite(ttlMs) || ttlMs < 0) {
     throw new TypeError('passport-synergyflow: requireUser option "profileTtlSeconds" must be a number >= 0.');
   }

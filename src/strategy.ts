@@ -43,7 +43,9 @@ export class SynergyFlowStrategy extends OAuth2Strategy {
     const parts = 'config' in options ? options : buildParts(options);
     const { config, client, transactions } = parts;
     if (config.authorizationURL === undefined) {
-      throw new TypeError(`passport-synergyflow: provider "${config.provider.name}" has no browser login, so it needs no strategy.`);
+      throw new TypeError(
+        `passport-synergyflow: provider "${config.provider.name}" has no browser login, so it needs no strategy.`,
+      );
     }
     super(
       {

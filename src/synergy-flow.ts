@@ -46,7 +46,12 @@ interface SerializedUser {
 }
 
 function isSerializedUser(value: unknown): value is SerializedUser {
-  return typeof value === 'object' && value !== null && typeof (value as SerializedUser).sf === 'string' && typeof (value as SerializedUser).id === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as SerializedUser).sf === 'string' &&
+    typeof (value as SerializedUser).id === 'string'
+  );
 }
 
 /**
@@ -80,7 +85,8 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     },
   };
   let strategy: SynergyFlowStrategy | undefined;
-  const getStrategy = (): SynergyFlowStrategy => (strategy ??= new SynergyFlowStrategy({ config, client, transactions }));
+  const getStrategy = (): SynergyFlowStrategy =>
+    (strategy ??= new SynergyFlowStrategy({ config, client, transactions }));
   const name = config.provider.name;
   return {
     config,
@@ -96,11 +102,13 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
         if (user.provider !== name) return done('pass');
         done(null, { sf: name, id: user.id } satisfies SerializedUser);
       });
-      instance.deserializeUser((req: Request, stored: unknown, done: (err: unknown, user?: Express.User | false) => void) => {
-        if (!isSerializedUser(stored) || stored.sf !== name) return done('pass');
-        const profile: SynergyFlowProfile | undefined = req.session?.synergyflow?.profile;
-        done(null, profile && profile.id === stored.id ? profile : false);
-      });
+      instance.deserializeUser(
+        (req: Request, stored: unknown, done: (err: unknown, user?: Express.User | false) => void) => {
+          if (!isSerializedUser(stored) || stored.sf !== name) return done('pass');
+          const profile: SynergyFlowProfile | undefined = req.session?.synergyflow?.profile;
+          done(null, profile && profile.id === stored.id ? profile : false);
+        },
+      );
       return instance;
     },
     loginRouter: () => createLoginRouter(context),

@@ -86,11 +86,7 @@ export function tokenSetFromOAuthAnswer(
     // An expires_in of 0 says nothing usable; treating it as "unknown" lets a 401 trigger the
     // refresh instead of refreshing on every request.
     expiresAt: expiresIn ? now + expiresIn * 1000 : undefined,
-    refreshExpiresAt: rotated
-      ? refreshTtl > 0
-        ? now + refreshTtl
-        : undefined
-      : previous?.refreshExpiresAt,
+    refreshExpiresAt: rotated ? (refreshTtl > 0 ? now + refreshTtl : undefined) : previous?.refreshExpiresAt,
     scope: readScope(json.scope) ?? previous?.scope,
     obtainedAt: now,
     version: (previous?.version ?? 0) + 1,

@@ -38,10 +38,11 @@ export class LoginTransactionStore {
     try {
       const now = Date.now();
       const state = randomBytes(32).toString('base64url');
-      const pending = this.#live(authState(req), now);
-      pending[state] = { verifier, returnTo: requestState?.returnTo, createdAt: now };
-      const states = Object.keys(pending);
-      for (const old of states.slice(0, Math.max(0, states.length - this.#maxPending))) delete pending[old];
+      const session = authState(req);
+      const live = Object.entries(session.transactions ?? {}).filter(([, t]) => now - t.createdAt <= this.#ttlMs);
+      live.push([state, { verifier, returnTo: requestState?.returnTo, createdAt: now }]);
+      // Insertion order is age order: keeping the tail drops the oldest logins first.
+      session.transactions = Object.fromEntries(live.slice(-this.#maxPending));
       callback(null, state);
     } catch (error) {
       callback(error as Error);
@@ -53,7 +54,11 @@ export class LoginTransactionStore {
     req: Request,
     state: string,
     _meta: unknown,
-    callback: (error: Error | null, verifier: string | false, info?: { message: StateProblem } | { returnTo?: string | undefined }) => void,
+    callback: (
+      error: Error | null,
+      verifier: string | false,
+      info?: { message: StateProblem } | { returnTo?: string | undefined },
+    ) => void,
   ): void {
     try {
       const taken = this.take(req, state);
@@ -66,20 +71,11 @@ export class LoginTransactionStore {
 
   /** Removes and returns the login named by `state`, or says why there is none. */
   take(req: Request, state: string): LoginTransaction | StateProblem {
-    const transactions = peekAuthState(req)?.transactions;
+    const session = peekAuthState(req);
+    const transactions = session?.transactions;
     const found = transactions && Object.hasOwn(transactions, state) ? transactions[state] : undefined;
-    if (!transactions || !found) return 'unknown_state';
-    delete transactions[state];
+    if (!session || !transactions || !found) return 'unknown_state';
+    session.transactions = Object.fromEntries(Object.entries(transactions).filter(([key]) => key !== state));
     return Date.now() - found.createdAt > this.#ttlMs ? 'expired' : found;
-  }
-
-  /** The session's pending logins with expired ones dropped. */
-  #live(state: ReturnType<typeof authState>, now: number): Record<string, LoginTransaction> {
-    const pending: Record<string, LoginTransaction> = Object.create(null) as Record<string, LoginTransaction>;
-    for (const [key, value] of Object.entries(state.transactions ?? {})) {
-      if (now - value.createdAt <= this.#ttlMs) pending[key] = value;
-    }
-    state.transactions = pending;
-    return pending;
   }
 }

@@ -36,7 +36,11 @@ describe('callback', () => {
     expect(browser.cookieHeader(rig.url)).not.toBe(sidBefore);
     const tokenCall = rig.emulator.calls.find((call) => call.endpoint === 'token');
     expect(tokenCall?.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(tokenCall?.body).toMatchObject({ grant_type: 'authorization_code', code, redirect_uri: `${rig.url}/auth/callback` });
+    expect(tokenCall?.body).toMatchObject({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: `${rig.url}/auth/callback`,
+    });
     expect(tokenCall?.headers.authorization).toBeUndefined();
     expect(rig.emulator.counters.authorizationCodeGrants).toBe(1);
     expect(rig.sessionCount()).toBe(1);
@@ -158,7 +162,10 @@ describe('callback', () => {
       `code=a&state=`,
     ];
     for (const query of cases) {
-      const answer = await request(rig.server).get(`/auth/callback?${query}`).set('accept', 'application/json').set('cookie', browser.cookieHeader(rig.url));
+      const answer = await request(rig.server)
+        .get(`/auth/callback?${query}`)
+        .set('accept', 'application/json')
+        .set('cookie', browser.cookieHeader(rig.url));
       expect(answer.status, query).toBe(400);
     }
     const both = await browser.request(`${rig.url}/auth/callback?code=a&error=access_denied&state=${state}`);
@@ -170,7 +177,9 @@ describe('callback', () => {
     rig = await startRig();
     const browser = new TestBrowser(json);
     const { state } = await startLogin(browser);
-    const answer = await browser.request(`${rig.url}/auth/callback?code=x&state=${state}&iss=${encodeURIComponent('https://evil.example')}`);
+    const answer = await browser.request(
+      `${rig.url}/auth/callback?code=x&state=${state}&iss=${encodeURIComponent('https://evil.example')}`,
+    );
     expect(JSON.parse(answer.text)).toMatchObject({ error: { reason: 'issuer_mismatch' } });
     expect(rig.emulator.counters.token).toBe(0);
   });

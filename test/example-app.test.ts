@@ -13,8 +13,19 @@ beforeAll(async () => {
   server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  emulator.registerClient({ clientID: 'example-client', clientSecret: 'example-secret', redirectURIs: [`${url}/auth/callback`] });
-  const app = createApp({ clientID: 'example-client', clientSecret: 'example-secret', callbackURL: `${url}/auth/callback`, baseURL: emulator.url, sessionSecret: 'test', emulator });
+  emulator.registerClient({
+    clientID: 'example-client',
+    clientSecret: 'example-secret',
+    redirectURIs: [`${url}/auth/callback`],
+  });
+  const app = createApp({
+    clientID: 'example-client',
+    clientSecret: 'example-secret',
+    callbackURL: `${url}/auth/callback`,
+    baseURL: emulator.url,
+    sessionSecret: 'test',
+    emulator,
+  });
   server.on('request', app);
 });
 
@@ -74,7 +85,10 @@ describe('example app (acceptance)', () => {
 
   it('shows 403 and 500 from the provider as readable pages', async () => {
     const browser = new TestBrowser();
-    const dashboard = await browser.submitConsent(await browser.request(`${url}/auth/login?returnTo=%2Fdashboard`), 'approve');
+    const dashboard = await browser.submitConsent(
+      await browser.request(`${url}/auth/login?returnTo=%2Fdashboard`),
+      'approve',
+    );
     const forbidden = await browser.request(`${url}/demo/forbidden`, { form: { _csrf: csrfOf(dashboard.text) } });
     expect(forbidden.status).toBe(403);
     expect(forbidden.text).toContain('missing permission');

@@ -29,8 +29,18 @@ describe('logout', () => {
     const get = await request(rig.server).get('/auth/logout').set('cookie', cookie);
     expect(get.status).toBe(405);
     expect(get.headers.allow).toBe('POST');
-    for (const headers of [{ origin: 'https://evil.example' }, { referer: 'https://evil.example/page' }, {}, { origin: 'null' }, { 'sec-fetch-site': 'cross-site', origin: rig.url }]) {
-      const post = await request(rig.server).post('/auth/logout').set('cookie', cookie).set('accept', 'application/json').set(headers);
+    for (const headers of [
+      { origin: 'https://evil.example' },
+      { referer: 'https://evil.example/page' },
+      {},
+      { origin: 'null' },
+      { 'sec-fetch-site': 'cross-site', origin: rig.url },
+    ]) {
+      const post = await request(rig.server)
+        .post('/auth/logout')
+        .set('cookie', cookie)
+        .set('accept', 'application/json')
+        .set(headers);
       expect(post.status, JSON.stringify(headers)).toBe(403);
       expect(post.body).toMatchObject({ error: { code: 'SF_CROSS_SITE_REQUEST' } });
     }
@@ -60,7 +70,11 @@ describe('logout', () => {
     });
     const browser = await rig.login();
     const cookie = browser.cookieHeader(rig.url);
-    const slow = request(rig.server).get('/slow').set('cookie', cookie).set('accept', 'application/json').then((r) => r);
+    const slow = request(rig.server)
+      .get('/slow')
+      .set('cookie', cookie)
+      .set('accept', 'application/json')
+      .then((r) => r);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await browser.request(`${rig.url}/auth/logout`, { method: 'POST', form: {} });
     release();

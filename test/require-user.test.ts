@@ -9,9 +9,15 @@ afterEach(async () => rig?.close());
 const json = { accept: 'application/json' };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function dashboard(browser: TestBrowser): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+async function dashboard(
+  browser: TestBrowser,
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const answer = await browser.request(`${rig.url}/dashboard`, { headers: json, follow: false });
-  return { status: answer.status, body: answer.text ? (JSON.parse(answer.text) as Record<string, unknown>) : {}, headers: answer.headers };
+  return {
+    status: answer.status,
+    body: answer.text ? (JSON.parse(answer.text) as Record<string, unknown>) : {},
+    headers: answer.headers,
+  };
 }
 
 describe('requireUser without a login', () => {
@@ -22,7 +28,9 @@ describe('requireUser without a login', () => {
     expect(html.headers.location).toBe('/auth/login?returnTo=%2Fdashboard%3Ftab%3D2');
     const api = await request(rig.server).get('/dashboard').set('accept', 'application/json');
     expect(api.status).toBe(401);
-    expect(api.body).toEqual({ error: { code: 'SF_LOGIN_REQUIRED', message: expect.any(String) as string, reason: 'no_session' } });
+    expect(api.body).toEqual({
+      error: { code: 'SF_LOGIN_REQUIRED', message: expect.any(String) as string, reason: 'no_session' },
+    });
     const post = await request(rig.server).post('/dashboard').set('accept', 'text/html');
     expect(post.status).not.toBe(303);
     expect(rig.emulator.counters.authorize).toBe(0);
@@ -140,7 +148,9 @@ describe('requireUser with a login', () => {
     const browser = await rig.login();
     rig.emulator.revokeAllTokens();
     await sleep(1100);
-    expect((await dashboard(browser)).body).toMatchObject({ error: { code: 'SF_LOGIN_REQUIRED', reason: 'refresh_refused' } });
+    expect((await dashboard(browser)).body).toMatchObject({
+      error: { code: 'SF_LOGIN_REQUIRED', reason: 'refresh_refused' },
+    });
   });
 
   it('U4: a 403 is a ForbiddenError with the scope: no refresh, no logout', async () => {
@@ -159,7 +169,10 @@ describe('requireUser with a login', () => {
   it('U5/U7: while rate-limited the cached profile is served and no provider call is made', async () => {
     rig = await startRig({ auth: { profileTtlSeconds: 0 } });
     const browser = await rig.login();
-    rig.emulator.failNext('user', { status: 429, headers: { 'Retry-After': '30', 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '0' } });
+    rig.emulator.failNext('user', {
+      status: 429,
+      headers: { 'Retry-After': '30', 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '0' },
+    });
     rig.emulator.resetCounters();
     for (let i = 0; i < 10; i += 1) {
       const answer = await dashboard(browser);
@@ -171,7 +184,10 @@ describe('requireUser with a login', () => {
 
   it('U5: a 429 with nothing cached is a RateLimitError carrying Retry-After and the limits', async () => {
     rig = await startRig();
-    rig.emulator.failNext('user', { status: 429, headers: { 'Retry-After': '30', 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '0' } });
+    rig.emulator.failNext('user', {
+      status: 429,
+      headers: { 'Retry-After': '30', 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '0' },
+    });
     const browser = new TestBrowser(json);
     const answer = await browser.request(`${rig.url}/auth/login`);
     expect(answer.status).toBe(429);
@@ -212,7 +228,9 @@ describe('requireUser with a login', () => {
   it('exposes the access token to the handler only through req.synergyflow', async () => {
     rig = await startRig({
       routes(app, auth) {
-        app.get('/api/token-length', auth.requireUser(), (req, res) => res.json({ length: req.synergyflow?.accessToken.length, keys: Object.keys(req) }));
+        app.get('/api/token-length', auth.requireUser(), (req, res) =>
+          res.json({ length: req.synergyflow?.accessToken.length, keys: Object.keys(req) }),
+        );
       },
     });
     const browser = await rig.login();

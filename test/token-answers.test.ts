@@ -10,11 +10,17 @@ afterEach(async () => rig?.close());
 const json = { accept: 'application/json' };
 
 /** Runs a login whose code exchange gets `how`; returns the final answer and the browser. */
-async function loginWith(how: Misbehaviour): Promise<{ status: number; body: { error?: { code: string; reason?: string } }; browser: TestBrowser }> {
+async function loginWith(
+  how: Misbehaviour,
+): Promise<{ status: number; body: { error?: { code: string; reason?: string } }; browser: TestBrowser }> {
   rig.emulator.failNext('token', how);
   const browser = new TestBrowser(json);
   const answer = await browser.request(`${rig.url}/auth/login`);
-  return { status: answer.status, body: answer.text ? (JSON.parse(answer.text) as { error?: { code: string } }) : {}, browser };
+  return {
+    status: answer.status,
+    body: answer.text ? (JSON.parse(answer.text) as { error?: { code: string } }) : {},
+    browser,
+  };
 }
 
 const ok = { token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt' };
@@ -33,7 +39,11 @@ describe('token endpoint answers during the callback', () => {
     ['T5 top-level null', { status: 200, body: null }, 502],
     ['T5 top-level array', { status: 200, body: [] }, 502],
     ['T6 400 invalid_grant', { status: 400, body: { error: 'invalid_grant' } }, 400],
-    ['T7 401 invalid_client', { status: 401, body: { error: 'invalid_client' }, headers: { 'WWW-Authenticate': 'Basic' } }, 502],
+    [
+      'T7 401 invalid_client',
+      { status: 401, body: { error: 'invalid_client' }, headers: { 'WWW-Authenticate': 'Basic' } },
+      502,
+    ],
     ['T8 500 HTML', { status: 500, body: '<html>oops</html>' }, 502],
     ['T8 503', { status: 503, body: {} }, 503],
     ['T11 5 MB body', 'huge', 502],
@@ -62,7 +72,10 @@ describe('token endpoint answers during the callback', () => {
       { access_token: 'B', token_type: 'bearer' },
     ]) {
       rig.emulator.failNext('token', { status: 200, body });
-      rig.emulator.failNext('user', { status: 200, body: { id: 1, name: 'Test User', email: null, email_verified_at: null } });
+      rig.emulator.failNext('user', {
+        status: 200,
+        body: { id: 1, name: 'Test User', email: null, email_verified_at: null },
+      });
       const browser = new TestBrowser(json);
       const end = await browser.request(`${rig.url}/auth/login`);
       expect(end.status, JSON.stringify(body)).toBe(200);
@@ -96,13 +109,20 @@ describe('token endpoint answers during the callback', () => {
     rig = await startRig();
     rig.emulator.failNext('token', {
       status: 200,
-      body: JSON.parse('{"access_token":"a","token_type":"Bearer","__proto__":{"isAdmin":true},"constructor":{"prototype":{"x":1}},"extra":"y"}') as unknown,
+      body: JSON.parse(
+        '{"access_token":"a","token_type":"Bearer","__proto__":{"isAdmin":true},"constructor":{"prototype":{"x":1}},"extra":"y"}',
+      ) as unknown,
     });
-    rig.emulator.failNext('user', { status: 200, body: JSON.parse('{"id":1,"name":"Test User","__proto__":{"isAdmin":true}}') as unknown });
+    rig.emulator.failNext('user', {
+      status: 200,
+      body: JSON.parse('{"id":1,"name":"Test User","__proto__":{"isAdmin":true}}') as unknown,
+    });
     const browser = new TestBrowser(json);
     expect((await browser.request(`${rig.url}/auth/login`)).status).toBe(200);
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
-    const dashboard = JSON.parse((await browser.request(`${rig.url}/dashboard`)).text) as { user: { raw: Record<string, unknown> } };
+    const dashboard = JSON.parse((await browser.request(`${rig.url}/dashboard`)).text) as {
+      user: { raw: Record<string, unknown> };
+    };
     expect(Object.keys(dashboard.user.raw)).not.toContain('__proto__');
   });
 
@@ -125,7 +145,9 @@ describe('token endpoint answers during the callback', () => {
     rig = await startRig();
     const attacker = new TestBrowser(json);
     const attackerLogin = await attacker.request(`${rig.url}/auth/login`, { follow: false });
-    const stolenCode = new URL((await attacker.request(attackerLogin.location ?? '', { follow: false })).location ?? '').searchParams.get('code');
+    const stolenCode = new URL(
+      (await attacker.request(attackerLogin.location ?? '', { follow: false })).location ?? '',
+    ).searchParams.get('code');
     const victim = new TestBrowser(json);
     const victimLogin = await victim.request(`${rig.url}/auth/login`, { follow: false });
     const state = new URL(victimLogin.location ?? '').searchParams.get('state');

@@ -31,7 +31,12 @@ function single(req: Request, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function back(res: Response, consent: Pick<PendingConsent, 'redirectURI' | 'state'>, params: Record<string, string>, issuer?: string): void {
+function back(
+  res: Response,
+  consent: Pick<PendingConsent, 'redirectURI' | 'state'>,
+  params: Record<string, string>,
+  issuer?: string,
+): void {
   const url = new URL(consent.redirectURI);
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
   if (consent.state !== undefined) url.searchParams.set('state', consent.state);
@@ -79,9 +84,13 @@ export function authorizeRouter(context: AuthorizeContext): Router {
       challengeMethod: single(req, 'code_challenge_method'),
     };
     if (single(req, 'response_type') !== 'code') return back(res, consent, { error: 'unsupported_response_type' });
-    if (consent.scopes.some((scope) => !context.scopes.includes(scope))) return back(res, consent, { error: 'invalid_scope' });
+    if (consent.scopes.some((scope) => !context.scopes.includes(scope)))
+      return back(res, consent, { error: 'invalid_scope' });
     if (consent.challenge && consent.challengeMethod !== 'S256' && consent.challengeMethod !== 'plain') {
-      return back(res, consent, { error: 'invalid_request', error_description: 'Code challenge method must be plain or S256' });
+      return back(res, consent, {
+        error: 'invalid_request',
+        error_description: 'Code challenge method must be plain or S256',
+      });
     }
     if (context.autoApprove()) return approve(res, consent);
     const id = randomBytes(16).toString('base64url');
@@ -99,7 +108,12 @@ export function authorizeRouter(context: AuthorizeContext): Router {
       return;
     }
     if (body.decision !== 'approve') {
-      return back(res, consent, { error: 'access_denied', error_description: 'The resource owner or authorization server denied the request.' }, context.issuer());
+      return back(
+        res,
+        consent,
+        { error: 'access_denied', error_description: 'The resource owner or authorization server denied the request.' },
+        context.issuer(),
+      );
     }
     approve(res, consent);
   });

@@ -72,13 +72,26 @@ export class EmulatorState {
   /** Mints a single-use code (10 minutes) bound to the client, redirect URI and PKCE challenge. */
   issueCode(grant: Grant, redirectURI: string, challenge?: string, challengeMethod?: string): string {
     const code = opaque('code_');
-    this.codes.set(code, { ...grant, redirectURI, challenge, challengeMethod, expiresAt: Date.now() + 600_000, used: false, issued: [] });
+    this.codes.set(code, {
+      ...grant,
+      redirectURI,
+      challenge,
+      challengeMethod,
+      expiresAt: Date.now() + 600_000,
+      used: false,
+      issued: [],
+    });
     this.issued.push(code);
     return code;
   }
 
   /** Redeems a code; a second redemption revokes what the first one issued. */
-  redeemCode(code: string, clientID: string, redirectURI: string | undefined, verifier: string | undefined): Grant & { issuedBy: AuthCode } | GrantRefusal {
+  redeemCode(
+    code: string,
+    clientID: string,
+    redirectURI: string | undefined,
+    verifier: string | undefined,
+  ): (Grant & { issuedBy: AuthCode }) | GrantRefusal {
     const found = this.codes.get(code);
     if (!found || found.clientID !== clientID) return { refused: true, hint: 'Authorization code is invalid' };
     if (found.used) {
@@ -92,7 +105,8 @@ export class EmulatorState {
       if (!verifier || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) {
         return { refused: true, hint: 'Check the `code_verifier` parameter' };
       }
-      const computed = found.challengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+      const computed =
+        found.challengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
       if (computed !== found.challenge) return { refused: true, hint: 'Failed to verify `code_verifier`.' };
     }
     return { ...found, issuedBy: found };
@@ -103,8 +117,17 @@ export class EmulatorState {
     const now = Date.now();
     const accessToken = opaque('at_');
     const refreshToken = opaque('rt_');
-    this.accessTokens.set(accessToken, { ...grant, expiresAt: now + this.lifetimes.accessToken * 1000, revoked: false });
-    this.refreshTokens.set(refreshToken, { ...grant, accessToken, expiresAt: now + this.lifetimes.refreshToken * 1000, revoked: false });
+    this.accessTokens.set(accessToken, {
+      ...grant,
+      expiresAt: now + this.lifetimes.accessToken * 1000,
+      revoked: false,
+    });
+    this.refreshTokens.set(refreshToken, {
+      ...grant,
+      accessToken,
+      expiresAt: now + this.lifetimes.refreshToken * 1000,
+      revoked: false,
+    });
     this.issued.push(accessToken, refreshToken);
     return { accessToken, refreshToken, expiresIn: this.lifetimes.accessToken };
   }

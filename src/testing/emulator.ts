@@ -54,7 +54,13 @@ const TEST_USER: EmulatedUser = {
   updated_at: '2025-01-15T12:00:00.000000Z',
 };
 
-const emptyCounters = (): EmulatorCounters => ({ authorize: 0, token: 0, authorizationCodeGrants: 0, refreshGrants: 0, user: 0 });
+const emptyCounters = (): EmulatorCounters => ({
+  authorize: 0,
+  token: 0,
+  authorizationCodeGrants: 0,
+  refreshGrants: 0,
+  user: 0,
+});
 
 /**
  * An in-process SynergyFlow Pro: a real HTTP server (Express, ephemeral port) that behaves as the
@@ -89,7 +95,10 @@ export class SynergyFlowEmulator {
   readonly #issuerParameter: boolean;
 
   constructor(options: EmulatorOptions = {}) {
-    this.#state = new EmulatorState({ accessToken: options.accessTokenTTL ?? 1_296_000, refreshToken: options.refreshTokenTTL ?? 2_592_000 });
+    this.#state = new EmulatorState({
+      accessToken: options.accessTokenTTL ?? 1_296_000,
+      refreshToken: options.refreshTokenTTL ?? 2_592_000,
+    });
     for (const client of options.clients ?? []) this.registerClient(client);
     this.#users = options.users?.length ? [...options.users] : [TEST_USER];
     this.#approver = this.#users[0]?.id ?? 1;

@@ -42,7 +42,10 @@ export function misbehave(res: Response, how: Misbehaviour): void {
     return;
   }
   if (how === 'huge') {
-    res.status(200).type('json').send(`{"padding":"${'x'.repeat(5 * 1024 * 1024)}"}`);
+    res
+      .status(200)
+      .type('json')
+      .send(`{"padding":"${'x'.repeat(5 * 1024 * 1024)}"}`);
     return;
   }
   if (how === 'slow-body') {

@@ -29,7 +29,11 @@ export class TestBrowser {
   /** Headers sent with every request (for example `Accept`). */
   readonly defaultHeaders: Record<string, string>;
 
-  constructor(defaultHeaders: Record<string, string> = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' }) {
+  constructor(
+    defaultHeaders: Record<string, string> = {
+      accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+    },
+  ) {
     this.defaultHeaders = defaultHeaders;
   }
 
@@ -95,7 +99,10 @@ export class TestBrowser {
       if (eq <= 0) continue;
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1] ?? '') < Date.now()));
+      const expired = attributes.some(
+        (a) =>
+          /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1] ?? '') < Date.now()),
+      );
       if (!this.#cookies.has(host)) this.#cookies.set(host, new Map());
       const jar = this.#cookies.get(host) as Map<string, string>;
       if (expired) jar.delete(name);

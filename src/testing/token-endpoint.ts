@@ -15,9 +15,11 @@ export interface TokenContext {
 /** Laravel Passport's token error body. */
 function oauthError(res: Response, status: number, error: string, hint: string): void {
   const descriptions: Record<string, string> = {
-    invalid_request: 'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.',
+    invalid_request:
+      'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.',
     invalid_client: 'Client authentication failed',
-    invalid_grant: 'The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+    invalid_grant:
+      'The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
     unsupported_grant_type: 'The authorization grant type is not supported by the authorization server.',
   };
   const description = descriptions[error] ?? error;
@@ -33,7 +35,10 @@ function readBody(req: Request): Record<string, string> {
 }
 
 /** Client credentials from the body or from HTTP Basic (RFC 6749 §2.3.1 encoding); never both. */
-function clientCredentials(req: Request, body: Record<string, string>): { id: string; secret: string } | 'both' | undefined {
+function clientCredentials(
+  req: Request,
+  body: Record<string, string>,
+): { id: string; secret: string } | 'both' | undefined {
   const header = req.get('authorization');
   const basic = header?.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : undefined;
   if (basic !== undefined && body.client_secret !== undefined) return 'both';
@@ -47,60 +52,68 @@ function clientCredentials(req: Request, body: Record<string, string>): { id: st
       return undefined;
     }
   }
-  return body.client_id !== undefined && body.client_secret !== undefined ? { id: body.client_id, secret: body.client_secret } : undefined;
+  return body.client_id !== undefined && body.client_secret !== undefined
+    ? { id: body.client_id, secret: body.client_secret }
+    : undefined;
 }
 
 /** `POST /oauth/token`: the authorization-code and refresh-token grants, as Laravel Passport runs them. */
 export function tokenRouter(context: TokenContext): Router {
   const router = Router();
-  router.post('/oauth/token', express.urlencoded({ extended: false, limit: '64kb' }), express.json({ limit: '64kb' }), (req, res) => {
-    const body = readBody(req);
-    const grantType = body.grant_type ?? '';
-    if (context.before(res, grantType, body, req.headers)) return;
-    const credentials = clientCredentials(req, body);
-    if (credentials === 'both') return oauthError(res, 400, 'invalid_request', 'Use one client authentication method');
-    const client = credentials && context.client(credentials.id);
-    if (!client || !credentials || client.clientSecret !== credentials.secret) {
-      return oauthError(res, 401, 'invalid_client', 'Client authentication failed');
-    }
-    const answer = (grant: { clientID: string; userId: number; scopes: string[] }, omitRefresh = false): string[] => {
-      const issued = context.state.issueTokens(grant);
-      res.setHeader('Cache-Control', 'no-store');
-      res.json({
-        token_type: 'Bearer',
-        expires_in: issued.expiresIn,
-        access_token: issued.accessToken,
-        ...(omitRefresh ? {} : { refresh_token: issued.refreshToken }),
-      });
-      return [issued.accessToken, issued.refreshToken];
-    };
-    if (grantType === 'authorization_code') {
-      if (!body.code) return oauthError(res, 400, 'invalid_request', 'Check the `code` parameter');
-      const grant = context.state.redeemCode(body.code, client.clientID, body.redirect_uri, body.code_verifier);
-      if ('refused' in grant) return oauthError(res, 400, 'invalid_grant', grant.hint);
-      context.state.remember(grant.issuedBy, answer(grant));
-      return;
-    }
-    if (grantType === 'refresh_token') {
-      if (!body.refresh_token) return oauthError(res, 400, 'invalid_request', 'Check the `refresh_token` parameter');
-      const grant = context.state.rotate(body.refresh_token, client.clientID);
-      if ('refused' in grant) {
-        return context.legacyRefreshErrors()
-          ? oauthError(res, 401, 'invalid_request', 'The refresh token is invalid.')
-          : oauthError(res, 400, 'invalid_grant', grant.hint);
+  router.post(
+    '/oauth/token',
+    express.urlencoded({ extended: false, limit: '64kb' }),
+    express.json({ limit: '64kb' }),
+    (req, res) => {
+      const body = readBody(req);
+      const grantType = body.grant_type ?? '';
+      if (context.before(res, grantType, body, req.headers)) return;
+      const credentials = clientCredentials(req, body);
+      if (credentials === 'both')
+        return oauthError(res, 400, 'invalid_request', 'Use one client authentication method');
+      const client = credentials && context.client(credentials.id);
+      if (!client || !credentials || client.clientSecret !== credentials.secret) {
+        return oauthError(res, 401, 'invalid_client', 'Client authentication failed');
       }
-      if (!context.rotateRefreshTokens()) {
-        // Keep the presented refresh token usable and hand out only a new access token.
-        const stored = context.state.refreshTokens.get(body.refresh_token);
-        if (stored) stored.revoked = false;
-        const [accessToken] = answer(grant, true);
-        if (stored && accessToken) stored.accessToken = accessToken;
+      const answer = (grant: { clientID: string; userId: number; scopes: string[] }, omitRefresh = false): string[] => {
+        const issued = context.state.issueTokens(grant);
+        res.setHeader('Cache-Control', 'no-store');
+        res.json({
+          token_type: 'Bearer',
+          expires_in: issued.expiresIn,
+          access_token: issued.accessToken,
+          ...(omitRefresh ? {} : { refresh_token: issued.refreshToken }),
+        });
+        return [issued.accessToken, issued.refreshToken];
+      };
+      if (grantType === 'authorization_code') {
+        if (!body.code) return oauthError(res, 400, 'invalid_request', 'Check the `code` parameter');
+        const grant = context.state.redeemCode(body.code, client.clientID, body.redirect_uri, body.code_verifier);
+        if ('refused' in grant) return oauthError(res, 400, 'invalid_grant', grant.hint);
+        context.state.remember(grant.issuedBy, answer(grant));
         return;
       }
-      answer(grant);
-      return;
-    }
-    oauthError(res, 400, 'unsupported_grant_type', 'Check that all required parameters have been provided');
-  });
+      if (grantType === 'refresh_token') {
+        if (!body.refresh_token) return oauthError(res, 400, 'invalid_request', 'Check the `refresh_token` parameter');
+        const grant = context.state.rotate(body.refresh_token, client.clientID);
+        if ('refused' in grant) {
+          return context.legacyRefreshErrors()
+            ? oauthError(res, 401, 'invalid_request', 'The refresh token is invalid.')
+            : oauthError(res, 400, 'invalid_grant', grant.hint);
+        }
+        if (!context.rotateRefreshTokens()) {
+          // Keep the presented refresh token usable and hand out only a new access token.
+          const stored = context.state.refreshTokens.get(body.refresh_token);
+          if (stored) stored.revoked = false;
+          const [accessToken] = answer(grant, true);
+          if (stored && accessToken) stored.accessToken = accessToken;
+          return;
+        }
+        answer(grant);
+        return;
+      }
+      oauthError(res, 400, 'unsupported_grant_type', 'Check that all required parameters have been provided');
+    },
+  );
   return router;
 }

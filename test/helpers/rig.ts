@@ -4,7 +4,12 @@ import express, { type Express } from 'express';
 import session, { MemoryStore } from 'express-session';
 import { Passport } from 'passport';
 import { synergyFlow, type SynergyFlowAuth, type SynergyFlowOptions } from 'passport-synergyflow';
-import { startSynergyFlowEmulator, TestBrowser, type EmulatorOptions, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
+import {
+  startSynergyFlowEmulator,
+  TestBrowser,
+  type EmulatorOptions,
+  type SynergyFlowEmulator,
+} from 'passport-synergyflow/testing';
 
 export const CLIENT_ID = 'test-client';
 export const CLIENT_SECRET = 'test-secret: with % and + and ünïcode';
@@ -41,7 +46,13 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const callbackURL = `${url}/auth/callback`;
   emulator.registerClient({ clientID: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectURIs: [callbackURL] });
-  const auth = synergyFlow({ clientID: CLIENT_ID, clientSecret: CLIENT_SECRET, callbackURL, baseURL: emulator.url, ...options.auth });
+  const auth = synergyFlow({
+    clientID: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    callbackURL,
+    baseURL: emulator.url,
+    ...options.auth,
+  });
   const store = new MemoryStore();
   app.use(
     session({
@@ -78,7 +89,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     async login(browser = new TestBrowser(), returnTo?: string) {
       const query = returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
       const end = await browser.request(`${url}/auth/login${query}`);
-      if (end.status !== 200) throw new Error(`login ended with ${end.status} at ${end.url}: ${end.text.slice(0, 200)}`);
+      if (end.status !== 200)
+        throw new Error(`login ended with ${end.status} at ${end.url}: ${end.text.slice(0, 200)}`);
       return browser;
     },
     sessionCount() {

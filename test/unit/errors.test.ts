@@ -13,7 +13,14 @@ import {
 describe('typed errors', () => {
   it('carry a stable code, status, statusCode and headers', () => {
     const error = new RateLimitError(30, 60, 0);
-    expect(error).toMatchObject({ code: 'SF_RATE_LIMITED', status: 429, statusCode: 429, retryAfter: 30, limit: 60, remaining: 0 });
+    expect(error).toMatchObject({
+      code: 'SF_RATE_LIMITED',
+      status: 429,
+      statusCode: 429,
+      retryAfter: 30,
+      limit: 60,
+      remaining: 0,
+    });
     expect(error.headers).toEqual({ 'Retry-After': '30' });
     expect(new ProviderError('timeout', 'x').status).toBe(504);
     expect(new ForbiddenError('user:write').scope).toBe('user:write');

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { synergyFlow, type SynergyFlowOptions } from 'passport-synergyflow';
 
-const valid: SynergyFlowOptions = { clientID: 'id', clientSecret: 'secret', callbackURL: 'https://app.example/auth/callback' };
+const valid: SynergyFlowOptions = {
+  clientID: 'id',
+  clientSecret: 'secret',
+  callbackURL: 'https://app.example/auth/callback',
+};
 
 describe('options are validated once, with a TypeError naming the option (K1–K3)', () => {
   const bad: Array<[string, Partial<Record<keyof SynergyFlowOptions, unknown>>]> = [
@@ -22,15 +26,30 @@ describe('options are validated once, with a TypeError naming the option (K1–K
   ];
   for (const [option, patch] of bad) {
     it(`refuses a bad ${option}`, () => {
-      expect(() => synergyFlow({ ...valid, ...patch } as SynergyFlowOptions)).toThrow(new RegExp(`option "${option.replace('.', '\\.')}"`));
+      expect(() => synergyFlow({ ...valid, ...patch } as SynergyFlowOptions)).toThrow(
+        new RegExp(`option "${option.replace('.', '\\.')}"`),
+      );
     });
   }
 
   it('K1/K2: refuses plain-http URLs outside localhost in production', () => {
-    expect(() => synergyFlow({ ...valid, callbackURL: 'http://app.example/cb', production: true })).toThrow(/"callbackURL" must use https/);
-    expect(() => synergyFlow({ ...valid, baseURL: 'http://sf.example', production: true })).toThrow(/"baseURL" must use https/);
-    expect(() => synergyFlow({ ...valid, callbackURL: 'http://localhost:3000/cb', baseURL: 'http://127.0.0.1:4000', production: true })).not.toThrow();
-    expect(() => synergyFlow({ ...valid, baseURL: 'http://sf.example', production: true, allowInsecureRequests: true })).not.toThrow();
+    expect(() => synergyFlow({ ...valid, callbackURL: 'http://app.example/cb', production: true })).toThrow(
+      /"callbackURL" must use https/,
+    );
+    expect(() => synergyFlow({ ...valid, baseURL: 'http://sf.example', production: true })).toThrow(
+      /"baseURL" must use https/,
+    );
+    expect(() =>
+      synergyFlow({
+        ...valid,
+        callbackURL: 'http://localhost:3000/cb',
+        baseURL: 'http://127.0.0.1:4000',
+        production: true,
+      }),
+    ).not.toThrow();
+    expect(() =>
+      synergyFlow({ ...valid, baseURL: 'http://sf.example', production: true, allowInsecureRequests: true }),
+    ).not.toThrow();
   });
 
   it('fills in the SynergyFlow Pro defaults', () => {

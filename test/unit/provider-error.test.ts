@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { isSynergyFlowError } from 'passport-synergyflow';
 import { challengeScope, toProviderError, type ProviderCall } from '../../src/provider-error.js';
 
-const answer = (status: number, json?: unknown, headers: Record<string, string> = {}) => ({ status, json, headers: new Headers(headers) });
+const answer = (status: number, json?: unknown, headers: Record<string, string> = {}) => ({
+  status,
+  json,
+  headers: new Headers(headers),
+});
 
 describe('toProviderError: the one status → error mapping', () => {
   const cases: Array<[ProviderCall, ReturnType<typeof answer>, string, number]> = [
@@ -35,7 +39,14 @@ describe('toProviderError: the one status → error mapping', () => {
 
   it('U3: the WWW-Authenticate reader never throws on junk', () => {
     expect(challengeScope('Bearer error="insufficient_scope", scope="user:write"')).toBe('user:write');
-    for (const junk of ['Bearer scope="unbalanced', 'Basic', 'token68==', '"""', 'x'.repeat(10_000), 'Bearer scope=""']) {
+    for (const junk of [
+      'Bearer scope="unbalanced',
+      'Basic',
+      'token68==',
+      '"""',
+      'x'.repeat(10_000),
+      'Bearer scope=""',
+    ]) {
       expect(() => challengeScope(junk)).not.toThrow();
     }
   });

@@ -10,23 +10,45 @@ describe('safeReturnTo', () => {
 
   const rejected = [
     // R2 absolute URLs
-    'https://evil.com', 'http://evil.com', 'HTTPS://EVIL.COM',
+    'https://evil.com',
+    'http://evil.com',
+    'HTTPS://EVIL.COM',
     // R3 scheme-relative and backslash tricks
-    '//evil.com', '///evil.com', '/\\evil.com', '\\/evil.com', '\\\\evil.com', '/\\/evil.com',
+    '//evil.com',
+    '///evil.com',
+    '/\\evil.com',
+    '\\/evil.com',
+    '\\\\evil.com',
+    '/\\/evil.com',
     // R4 whitespace and control characters browsers strip
-    '/\t/evil.com', ' //evil.com', '/\r\n/evil.com', ' /a', '/a ',
+    '/\t/evil.com',
+    ' //evil.com',
+    '/\r\n/evil.com',
+    ' /a',
+    '/a ',
     // R5 pseudo-schemes
-    'javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'java\nscript:alert(1)', 'data:text/html,x', 'vbscript:x',
+    'javascript:alert(1)',
+    'JaVaScRiPt:alert(1)',
+    'java\nscript:alert(1)',
+    'data:text/html,x',
+    'vbscript:x',
     // R6 scheme quirks and userinfo
-    'http:evil.com', 'https:/evil.com', 'https://good.example@evil.com', 'https://good.example.evil.com',
+    'http:evil.com',
+    'https:/evil.com',
+    'https://good.example@evil.com',
+    'https://good.example.evil.com',
     // R7 header injection
     '/ok\r\nSet-Cookie: x=y',
     // R8 oversize
     `/${'a'.repeat(10_000)}`,
     // R9 unicode look-alikes
-    '／／evil.com', '/\u3002evil.com',
+    '／／evil.com',
+    '/\u3002evil.com',
     // R12 malformed
-    'http://[::1', '%', 'https://', '',
+    'http://[::1',
+    '%',
+    'https://',
+    '',
   ];
   for (const payload of rejected) {
     it(`rejects ${JSON.stringify(payload.slice(0, 40))}`, () => {

@@ -6,13 +6,34 @@ const now = 1_000_000;
 
 describe('token sets', () => {
   it('stores absolute times and keeps only known fields', () => {
-    const set = tokenSetFromOAuthAnswer({ access_token: 'a', token_type: 'Bearer', expires_in: 60, refresh_token: 'r', junk: 1 }, now, lifetimes);
-    expect(set).toEqual({ accessToken: 'a', refreshToken: 'r', expiresAt: now + 60_000, refreshExpiresAt: now + lifetimes.refreshTokenTtlMs, scope: undefined, obtainedAt: now, version: 1 });
+    const set = tokenSetFromOAuthAnswer(
+      { access_token: 'a', token_type: 'Bearer', expires_in: 60, refresh_token: 'r', junk: 1 },
+      now,
+      lifetimes,
+    );
+    expect(set).toEqual({
+      accessToken: 'a',
+      refreshToken: 'r',
+      expiresAt: now + 60_000,
+      refreshExpiresAt: now + lifetimes.refreshTokenTtlMs,
+      scope: undefined,
+      obtainedAt: now,
+      version: 1,
+    });
   });
 
   it('F2: keeps the previous refresh token and its horizon when none is returned', () => {
-    const previous = tokenSetFromOAuthAnswer({ access_token: 'a', token_type: 'Bearer', expires_in: 60, refresh_token: 'r' }, now, lifetimes);
-    const next = tokenSetFromOAuthAnswer({ access_token: 'b', token_type: 'Bearer', expires_in: 60 }, now + 5000, lifetimes, previous);
+    const previous = tokenSetFromOAuthAnswer(
+      { access_token: 'a', token_type: 'Bearer', expires_in: 60, refresh_token: 'r' },
+      now,
+      lifetimes,
+    );
+    const next = tokenSetFromOAuthAnswer(
+      { access_token: 'b', token_type: 'Bearer', expires_in: 60 },
+      now + 5000,
+      lifetimes,
+      previous,
+    );
     expect(next).toMatchObject({ refreshToken: 'r', refreshExpiresAt: previous.refreshExpiresAt, version: 2 });
   });
 
@@ -28,9 +49,13 @@ describe('token sets', () => {
   });
 
   it('T4: expires_in 0 means unknown expiry (no refresh loop); junk is refused', () => {
-    expect(tokenSetFromOAuthAnswer({ access_token: 'a', token_type: 'Bearer', expires_in: 0 }, now, lifetimes).expiresAt).toBeUndefined();
+    expect(
+      tokenSetFromOAuthAnswer({ access_token: 'a', token_type: 'Bearer', expires_in: 0 }, now, lifetimes).expiresAt,
+    ).toBeUndefined();
     for (const expires of [-5, 'abc', Number.NaN, Infinity, '1e400', {}]) {
-      expect(() => tokenSetFromOAuthAnswer({ access_token: 'a', token_type: 'Bearer', expires_in: expires }, now, lifetimes)).toThrow(/expires_in/);
+      expect(() =>
+        tokenSetFromOAuthAnswer({ access_token: 'a', token_type: 'Bearer', expires_in: expires }, now, lifetimes),
+      ).toThrow(/expires_in/);
     }
   });
 });
