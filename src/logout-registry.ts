@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import { createHash } from 'node:crypto';
 
 const REMEMBER_MS = 15 * 60_000;
@@ -29,22 +28,5 @@ export class LogoutRegistry {
   has(sessionID: string): boolean {
     const at = this.#ended.get(key(sessionID));
     return at !== undefined && Date.now() - at < REMEMBER_MS;
-  }
-
-  /**
-   * Makes this request's session save a no-op if its session is logged out meanwhile.
-   * express-session saves through `req.session.save`, so guarding that one method suffices.
-   */
-  guard(req: Request): void {
-    const session = req.session;
-    const sessionID = req.sessionID;
-    const save = session.save.bind(session);
-    session.save = (callback?: (err?: unknown) => void) => {
-      if (this.has(sessionID)) {
-        callback?.();
-        return session;
-      }
-      return save(callback);
-    };
   }
 }

@@ -3,6 +3,7 @@ import type { AuthContext } from './context.js';
 import { isRateLimitError, isUnauthorizedError, LoginRequiredError, UnauthorizedError } from './errors.js';
 import { logger } from './hooks.js';
 import type { SynergyFlowProfile } from './profile.js';
+import { guardSessionSave } from './session-guard.js';
 import { authState, peekAuthState } from './session-state.js';
 import { needsRefresh, type TokenSet } from './token-set.js';
 
@@ -67,7 +68,9 @@ export function createRequireUser(context: AuthContext, options: RequireUserOpti
     throw new TypeError('passport-synergyflow: requireUser option "profileTtlSeconds" must be a number >= 0.');
   }
   const policy: ProfilePolicy = { ttlMs, serveStale: options.serveStaleOnRateLimit ?? true };
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
+    // The answer carries the user's data: no shared cache may keep it (the handler may relax it).
+    res.setHeader('Cache-Control', 'no-store');
     ensureUser(context, req, policy).then(() => next(), next);
   };
 }
@@ -83,7 +86,7 @@ async function ensureUser(context: AuthContext, req: Request, policy: ProfilePol
   if (!req.isAuthenticated() || !state || context.logouts.has(req.sessionID)) {
     throw new LoginRequiredError('no_session');
   }
-  context.logouts.guard(req);
+  guardSessionSave(req, context.logouts);
   let tokens = await context.tokenStore.get(req);
   if (!tokens) throw await signOut(context, req, new LoginRequiredError('no_tokens'));
   if (needsRefresh(tokens, Date.now(), context.config.refreshSkewMs)) {

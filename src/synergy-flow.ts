@@ -10,6 +10,7 @@ import { createLogoutRouter } from './logout-router.js';
 import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './options.js';
 import type { SynergyFlowProfile } from './profile.js';
 import { RefreshCoordinator } from './refresh.js';
+import { guardSessionSave } from './session-guard.js';
 import { createRequireUser, type RequireUserOptions } from './require-user.js';
 import { SynergyFlowStrategy } from './strategy.js';
 import { SessionTokenStore, type TokenStore } from './token-store.js';
@@ -105,6 +106,8 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
       instance.deserializeUser(
         (req: Request, stored: unknown, done: (err: unknown, user?: Express.User | false) => void) => {
           if (!isSerializedUser(stored) || stored.sf !== name) return done('pass');
+        // Every logged-in request passes here, so every one gets the stale-save protection.
+        guardSessionSave(req, context.logouts);
           const profile: SynergyFlowProfile | undefined = req.session?.synergyflow?.profile;
           done(null, profile && profile.id === stored.id ? profile : false);
         },

@@ -89,7 +89,9 @@ describe('requireUser with a login', () => {
     const answers = await Promise.all(Array.from({ length: 40 }, () => dashboard(browser)));
     expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
     expect(rig.emulator.counters.refreshGrants).toBe(1);
-    expect(rig.emulator.counters.user).toBe(1);
+    // The profile is reloaded after a refresh; requests that arrive after the shared load has
+    // finished may start one more.
+    expect(rig.emulator.counters.user).toBeLessThanOrEqual(2);
     const later = await dashboard(browser);
     expect(later.status).toBe(200);
   });
