@@ -106,8 +106,8 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
       instance.deserializeUser(
         (req: Request, stored: unknown, done: (err: unknown, user?: Express.User | false) => void) => {
           if (!isSerializedUser(stored) || stored.sf !== name) return done('pass');
-        // Every logged-in request passes here, so every one gets the stale-save protection.
-        guardSessionSave(req, context.logouts);
+          // Every logged-in request passes here, so every one gets the stale-save protection.
+          guardSessionSave(req, context.logouts);
           const profile: SynergyFlowProfile | undefined = req.session?.synergyflow?.profile;
           done(null, profile && profile.id === stored.id ? profile : false);
         },

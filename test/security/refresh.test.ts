@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestBrowser } from 'passport-synergyflow/testing';
+import { startRig, type Rig } from '../helpers/rig.js';
+
+let rig: Rig;
+afterEach(async () => rig?.close());
+
+const json = { accept: 'application/json' };
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const dashboard = async (browser: TestBrowser) => {
+  const answer = await browser.request(`${rig.url}/dashboard`, { headers: json });
+  return { status: answer.status, body: JSON.parse(answer.text) as Record<string, unknown>, headers: answer.headers };
+};
+
+describe('refresh (requireUser)', () => {
+  it('F5: an expired access token without a refresh token means log in again, with no token call', async () => {
+    rig = await startRig();
+    rig.emulator.failNext('token', {
+      status: 200,
+      body: { access_token: 'only-access', token_type: 'Bearer', expires_in: 1 },
+    });
+    rig.emulator.failNext('user', { status: 200, body: { id: 1, name: 'Test User' } });
+    const browser = await rig.login(new TestBrowser(json));
+    await sleep(600);
+    rig.emulator.resetCounters();
+    const answer = await dashboard(browser);
+    expect(answer.status).toBe(401);
+    expect(answer.body).toMatchObject({ error: { code: 'SF_LOGIN_REQUIRED', reason: 'access_token_expired' } });
+    expect(rig.emulator.counters.token).toBe(0);
+  });
+
+  it('F8: a failing refresh keeps the session, answers 502, and backs off instead of hammering', async () => {
+    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    const browser = await rig.login();
+    await sleep(1100);
+    rig.emulator.resetCounters();
+    rig.emulator.failNext('token', { status: 500, body: '<html>down</html>' });
+    const failed = await dashboard(browser);
+    expect(failed.status).toBe(502);
+    for (let i = 0; i < 5; i += 1) expect((await dashboard(browser)).status).toBe(502);
+    expect(rig.emulator.counters.token).toBe(1);
+    await sleep(5100);
+    expect((await dashboard(browser)).status).toBe(200);
+    expect(rig.emulator.counters.refreshGrants).toBe(2);
+  }, 20_000);
+
+  it('F9: a refresh answered with HTML, no access token or token_type "mac" stores nothing', async () => {
+    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    const browser = await rig.login();
+    for (const how of [
+      'html',
+      { status: 200, body: { token_type: 'Bearer' } },
+      { status: 200, body: { access_token: 'x', token_type: 'mac' } },
+    ] as const) {
+      await sleep(1100);
+      rig.emulator.failNext('token', how);
+      expect((await dashboard(browser)).status, JSON.stringify(how)).toBe(502);
+      await sleep(5100); // the failure back-off
+      expect((await dashboard(browser)).status).toBe(200);
+    }
+  }, 40_000);
+
+  it('F10: a provider answering expires_in 0 causes no refresh loop', async () => {
+    rig = await startRig();
+    rig.emulator.failNext('token', {
+      status: 200,
+      body: { access_token: 'zero', token_type: 'Bearer', expires_in: 0, refresh_token: 'r0' },
+    });
+    rig.emulator.failNext('user', { status: 200, body: { id: 1, name: 'Test User' } });
+    const browser = await rig.login(new TestBrowser(json));
+    rig.emulator.resetCounters();
+    for (let i = 0; i < 5; i += 1) expect((await dashboard(browser)).status).toBe(200);
+    expect(rig.emulator.counters.token).toBe(0);
+  });
+
+  it('F12: the refresh request carries the client credentials and no scope, code or redirect_uri', async () => {
+    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    const browser = await rig.login();
+    await sleep(1100);
+    await dashboard(browser);
+    const call = rig.emulator.calls.find((c) => c.body.grant_type === 'refresh_token');
+    expect(Object.keys(call?.body ?? {}).sort()).toEqual(['client_id', 'client_secret', 'grant_type', 'refresh_token']);
+  });
+
+  it('F13: a profile with another user id after a reload ends the login', async () => {
+    rig = await startRig({ auth: { profileTtlSeconds: 0 } });
+    const browser = await rig.login();
+    rig.emulator.failNext('user', { status: 200, body: { id: 2, name: 'Someone Else' } });
+    const answer = await dashboard(browser);
+    expect(answer.status).toBe(401);
+    expect(answer.body).toMatchObject({ error: { code: 'SF_LOGIN_REQUIRED', reason: 'user_changed' } });
+    expect((await dashboard(browser)).status).toBe(401);
+  });
+});
