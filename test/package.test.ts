@@ -39,10 +39,13 @@ describe('the packed package', () => {
 
   it('passes publint and are-the-types-wrong', () => {
     expect(() => run(join(root, 'node_modules/.bin/publint'), ['--strict', tarball], root)).not.toThrow();
-    // attw exits non-zero on any problem for the node16 (CJS and ESM) and bundler resolutions.
-    const attw = run(join(root, 'node_modules/.bin/attw'), [tarball, '--profile', 'node16'], root);
-    expect(attw).toMatch(/node16 \(from ESM\): 🟢/);
-    expect(attw).toMatch(/node16 \(from CJS\): 🟢/);
+    const attw = JSON.parse(
+      run(join(root, 'node_modules/.bin/attw'), [tarball, '--profile', 'node16', '--format', 'json'], root),
+    ) as {
+      analysis: { problems: Array<{ kind: string; resolutionKind?: string }> };
+    };
+    // node10 resolution (no exports map support) is out of scope for a Node 20 package.
+    expect(attw.analysis.problems.filter((p) => p.resolutionKind !== 'node10')).toEqual([]);
   }, 60_000);
 
   it('installs in a fresh consumer and loads with import and require, types included', () => {

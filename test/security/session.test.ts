@@ -71,7 +71,7 @@ describe('session handling', () => {
     }
   });
 
-  it('S7/X6: cookies hold only the opaque session id; req.user holds no token', async () => {
+  it('S7/X4/X6: cookies hold only the opaque session id; req.user holds no token', async () => {
     rig = await startRig();
     const browser = await rig.login();
     const secrets = rig.emulator.issuedSecrets();
@@ -79,6 +79,8 @@ describe('session handling', () => {
     expect(cookie).toMatch(/^sid=s%3A[\w-]+\.[\w%+/=-]+$/);
     const dashboard = await browser.request(`${rig.url}/dashboard`, { headers: json });
     for (const secret of secrets) expect(dashboard.text).not.toContain(secret);
+    // X4: an answer carrying the profile is never cached.
+    expect(dashboard.headers.get('cache-control')).toBe('no-store');
   });
 
   it('S9: a slow request that loaded the session before a rotation cannot write the old refresh token back', async () => {
