@@ -56,6 +56,7 @@ export class SynergyFlowError extends Error {
 /** The provider refused the access token (HTTP 401) even after one refresh and one retry. */
 export class UnauthorizedError extends SynergyFlowError {
   override name = 'UnauthorizedError';
+  declare readonly code: typeof ErrorCodes.UNAUTHORIZED;
   constructor(message = 'The provider refused the access token. Log in again.') {
     super(ErrorCodes.UNAUTHORIZED, 401, message);
   }
@@ -64,6 +65,7 @@ export class UnauthorizedError extends SynergyFlowError {
 /** The token lacks a scope the call needs (HTTP 403). No refresh and no logout follow. */
 export class ForbiddenError extends SynergyFlowError {
   override name = 'ForbiddenError';
+  declare readonly code: typeof ErrorCodes.FORBIDDEN;
   /** The scope the provider said is required, when it said so. */
   readonly scope: string | undefined;
   constructor(scope?: string) {
@@ -79,6 +81,7 @@ export class ForbiddenError extends SynergyFlowError {
 /** The provider's rate limit is exhausted (HTTP 429). Carries `Retry-After`. */
 export class RateLimitError extends SynergyFlowError {
   override name = 'RateLimitError';
+  declare readonly code: typeof ErrorCodes.RATE_LIMITED;
   /** Seconds to wait before the next call, already capped. */
   readonly retryAfter: number;
   /** `X-RateLimit-Limit`, when the provider sent it. */
@@ -102,6 +105,7 @@ export type LoginRequiredReason =
 /** There is no usable token set: not logged in, or the refresh token expired or was refused. */
 export class LoginRequiredError extends SynergyFlowError {
   override name = 'LoginRequiredError';
+  declare readonly code: typeof ErrorCodes.LOGIN_REQUIRED;
   /** Why the user has to log in again. */
   readonly reason: LoginRequiredReason;
   constructor(reason: LoginRequiredReason) {
@@ -134,6 +138,7 @@ const LOGIN_FAILED_TEXT: Record<LoginFailedReason, string> = {
 /** A login attempt failed at the callback (denied consent, bad or expired state, refused code). */
 export class LoginFailedError extends SynergyFlowError {
   override name = 'LoginFailedError';
+  declare readonly code: typeof ErrorCodes.LOGIN_FAILED;
   /** Why the login failed. */
   readonly reason: LoginFailedReason;
   constructor(reason: LoginFailedReason) {
@@ -170,6 +175,7 @@ const PROVIDER_STATUS: Record<ProviderErrorKind, number> = {
 /** The provider failed: 5xx, network error, timeout, redirect, or an answer of the wrong shape. */
 export class ProviderError extends SynergyFlowError {
   override name = 'ProviderError';
+  declare readonly code: typeof ErrorCodes.PROVIDER;
   /** What went wrong. */
   readonly kind: ProviderErrorKind;
   /** The provider's HTTP status, when it answered at all. */
@@ -191,6 +197,7 @@ export class ProviderError extends SynergyFlowError {
 /** A state-changing request (logout) came from another site. */
 export class CrossSiteRequestError extends SynergyFlowError {
   override name = 'CrossSiteRequestError';
+  declare readonly code: typeof ErrorCodes.CROSS_SITE;
   constructor() {
     super(ErrorCodes.CROSS_SITE, 403, 'Refused a cross-site request. Send it from a form on this site (same Origin).');
   }
@@ -199,6 +206,7 @@ export class CrossSiteRequestError extends SynergyFlowError {
 /** The provider asks for a second factor (phone number or validation PIN) before issuing a key. */
 export class TwoFactorRequiredError extends SynergyFlowError {
   override name = 'TwoFactorRequiredError';
+  declare readonly code: typeof ErrorCodes.TWO_FACTOR_REQUIRED;
   /** What the provider wants next. */
   readonly step: 'phone_number' | 'validation_pin';
   /** Phone numbers the provider offered, when it listed them. */
@@ -216,6 +224,20 @@ export class TwoFactorRequiredError extends SynergyFlowError {
   }
 }
 
+/**
+ * Any error this package throws, as a union narrowable by `code`:
+ * `if (e.code === 'SF_RATE_LIMITED') e.retryAfter`.
+ */
+export type KnownSynergyFlowError =
+  | UnauthorizedError
+  | ForbiddenError
+  | RateLimitError
+  | LoginRequiredError
+  | LoginFailedError
+  | ProviderError
+  | CrossSiteRequestError
+  | TwoFactorRequiredError;
+
 function hasCode(error: unknown, code: ErrorCode): boolean {
   return (
     typeof error === 'object' &&
@@ -225,8 +247,8 @@ function hasCode(error: unknown, code: ErrorCode): boolean {
   );
 }
 
-/** True for any error of this package, from any copy of it. */
-export function isSynergyFlowError(error: unknown): error is SynergyFlowError {
+/** True for any error of this package, from any copy of it; narrow further by `code`. */
+export function isSynergyFlowError(error: unknown): error is KnownSynergyFlowError {
   return (
     typeof error === 'object' &&
     error !== null &&

@@ -41,5 +41,11 @@ export {
   isProviderError,
   isTwoFactorRequiredError,
 } from './errors.js';
-export type { ErrorCode, LoginRequiredReason, LoginFailedReason, ProviderErrorKind } from './errors.js';
+export type {
+  ErrorCode,
+  KnownSynergyFlowError,
+  LoginRequiredReason,
+  LoginFailedReason,
+  ProviderErrorKind,
+} from './errors.js';
 export type { PassportInstance } from './passport-instance.js';

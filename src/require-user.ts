@@ -71,7 +71,21 @@ export function createRequireUser(context: AuthContext, options: RequireUserOpti
   return (req: Request, res: Response, next: NextFunction) => {
     // The answer carries the user's data: no shared cache may keep it (the handler may relax it).
     res.setHeader('Cache-Control', 'no-store');
-    ensureUser(context, req, policy).then(() => next(), next);
+    ensureUser(context, req, policy).then(
+      () => next(),
+      (error: unknown) => {
+        const code = (error as { code?: unknown }).code;
+        const reason = (error as { reason?: unknown }).reason;
+        log(
+          'refused %s %s: %s%s',
+          req.method,
+          req.path,
+          typeof code === 'string' ? code : 'error',
+          typeof reason === 'string' ? ` (${reason})` : '',
+        );
+        next(error);
+      },
+    );
   };
 }
 
