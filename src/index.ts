@@ -49,3 +49,9 @@ export type {
   ProviderErrorKind,
 } from './errors.js';
 export type { PassportInstance } from './passport-instance.js';
+export { RedisTokenStore } from './redis-token-store.js';
+export type { RedisTokenStoreOptions } from './redis-token-store.js';
+export { RedisRefreshLock } from './redis-refresh-lock.js';
+export type { RedisRefreshLockOptions } from './redis-refresh-lock.js';
+export type { RedisScriptClient } from './redis-client.js';
+export { TokenCipher } from './token-cipher.js';

@@ -15,7 +15,6 @@ import {
 
 // An app extends the user type through declaration merging, as the README shows.
 declare global {
-   
   namespace Express {
     interface User {
       plan?: 'free' | 'pro';

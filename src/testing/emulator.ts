@@ -92,6 +92,8 @@ export class SynergyFlowEmulator {
   rotateRefreshTokens = true;
   /** Make `/api/user` require this scope (403 without it). Default `user:read`. */
   requiredScope = 'user:read';
+  /** Answer each endpoint this many milliseconds late, like a provider far away. Default 0. */
+  readonly latencyMs: Record<EmulatedEndpoint, number> = { token: 0, user: 0 };
   readonly #issuerParameter: boolean;
 
   constructor(options: EmulatorOptions = {}) {
@@ -188,6 +190,12 @@ export class SynergyFlowEmulator {
   #app(): express.Express {
     const app = express();
     app.disable('x-powered-by');
+    app.use((req: Request, _res: Response, next: () => void) => {
+      const delay =
+        req.path === '/oauth/token' ? this.latencyMs.token : req.path === '/api/user' ? this.latencyMs.user : 0;
+      if (delay > 0) setTimeout(next, delay);
+      else next();
+    });
     app.use(
       authorizeRouter({
         state: this.#state,

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import type { Request } from 'express';
+import { logger } from './hooks.js';
+import { asRecord, parseJson } from './http.js';
+import type { RedisScriptClient } from './redis-client.js';
+import { authState, peekAuthState } from './session-state.js';
+import { TokenCipher } from './token-cipher.js';
+import type { TokenSet } from './token-set.js';
+import type { TokenStore } from './token-store.js';
+
+const log = logger('redis-token-store');
+
+/** Options of {@link RedisTokenStore}. */
+export interface RedisTokenStoreOptions {
+  /** A connected Redis client (node-redis v4+, or an adapter; see {@link RedisScriptClient}). */
+  client: RedisScriptClient;
+  /** Key prefix. Default `sf:tokens:`. */
+  prefix?: string;
+  /** Encryption keys for tokens at rest (AES-256-GCM), newest first. Encryption is on when given. */
+  encryptionKeys?: ReadonlyArray<string | Uint8Array>;
+  /** Lifetime of a stored token set when its refresh token's is unknown, in seconds. Default 30 days. */
+  ttlSeconds?: number;
+}
+
+// Compare-and-swap: write only when the stored version is the expected one (or when no version
+// is expected: a fresh login). A missing key with a version expected means the tokens were
+// cleared meanwhile (logout), so nothing is written back.
+const SET_IF_VERSION = `
+local current = redis.call('HGET', KEYS[1], 'v')
+if ARGV[1] ~= '' and current ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1`;
+const GET = `return redis.call('HGET', KEYS[1], 'd')`;
+const DELETE = `return redis.call('DEL', KEYS[1])`;
+
+/**
+ * Keeps each login's token set in Redis, apart from the session blob, written with a version
+ * check. Guarantee: a request that read an older token set can never overwrite a newer one, so a
+ * rotated refresh token is never lost to a slow request or a sibling instance. The session holds
+ * only an opaque key naming the token set.
+ */
+export class RedisTokenStore implements TokenStore {
+  readonly #client: RedisScriptClient;
+  readonly #prefix: string;
+  readonly #cipher: TokenCipher | undefined;
+  readonly #ttlMs: number;
+
+  constructor(options: RedisTokenStoreOptions) {
+    if (typeof options?.client?.eval !== 'function') {
+      throw new TypeError('passport-synergyflow: RedisTokenStore option "client" must be a connected Redis client.');
+    }
+    const ttl = options.ttlSeconds ?? 30 * 86_400;
+    if (!Number.isFinite(ttl) || ttl <= 0)
+      throw new TypeError('passport-synergyflow: RedisTokenStore option "ttlSeconds" must be a positive number.');
+    this.#client = options.client;
+    this.#prefix = options.prefix ?? 'sf:tokens:';
+    this.#cipher = options.encryptionKeys ? new TokenCipher(options.encryptionKeys) : undefined;
+    this.#ttlMs = ttl * 1000;
+  }
+
+  /** @inheritdoc */
+  async get(req: Request): Promise<TokenSet | undefined> {
+    const key = peekAuthState(req)?.tokenKey;
+    if (!key) return undefined;
+    const stored = await this.#client.eval(GET, { keys: [this.#prefix + key], arguments: [] });
+    if (typeof stored !== 'string') return undefined;
+    const text = this.#cipher ? this.#cipher.open(stored) : stored;
+    if (text === undefined) {
+      log('a stored token set could not be decrypted (unknown key or tampered); treating it as absent');
+      return undefined;
+    }
+    return asRecord(parseJson(text)) as TokenSet | undefined;
+  }
+
+  /** @inheritdoc */
+  async set(req: Request, tokens: TokenSet, expectedVersion: number | undefined): Promise<boolean> {
+    const state = authState(req);
+    if (expectedVersion === undefined || !state.tokenKey) state.tokenKey ??= randomBytes(18).toString('base64url');
+    const json = JSON.stringify(tokens);
+    const ttl = tokens.refreshExpiresAt ? Math.max(1000, tokens.refreshExpiresAt - Date.now()) : this.#ttlMs;
+    const written = await this.#client.eval(SET_IF_VERSION, {
+      keys: [this.#prefix + state.tokenKey],
+      arguments: [
+        expectedVersion === undefined ? '' : String(expectedVersion),
+        String(tokens.version),
+        this.#cipher ? this.#cipher.seal(json) : json,
+        String(Math.ceil(ttl)),
+      ],
+    });
+    if (Number(written) !== 1) log('write refused: another request stored a newer token set');
+    return Number(written) === 1;
+  }
+
+  /** @inheritdoc */
+  async clear(req: Request): Promise<void> {
+    const state = peekAuthState(req);
+    if (!state?.tokenKey) return;
+    await this.#client.eval(DELETE, { keys: [this.#prefix + state.tokenKey], arguments: [] });
+    delete state.tokenKey;
+  }
+}

@@ -1,0 +1,159 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSynergyFlowEmulator, TestBrowser, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
+import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
+
+const TOKEN_KEY = 'a'.repeat(64);
+let redis: RedisServer;
+let emulator: SynergyFlowEmulator;
+const instances: ChildProcess[] = [];
+let urls: string[] = [];
+let lockless: string[] = [];
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function startInstance(name: string, port: number, env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/redis/instance.ts'], {
+    env: { ...process.env, ...env, PORT: String(port), INSTANCE: name },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  instances.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /LISTENING (\S+)/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`instance ${name} exited with ${code}`)));
+  });
+}
+
+const json = { accept: 'application/json' };
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.skipIf(!redisAvailable)('several instances sharing Redis', () => {
+  beforeAll(async () => {
+    redis = await startRedis();
+    emulator = await startSynergyFlowEmulator({ autoApprove: true, accessTokenTTL: 2, rateLimit: 100_000 });
+    const ports = [await freePort(), await freePort()];
+    const callbackURL = `http://127.0.0.1:${ports[0]}/auth/callback`;
+    emulator.registerClient({ clientID: 'lb-client', clientSecret: 'lb-secret', redirectURIs: [callbackURL] });
+    const env = {
+      REDIS_URL: redis.url,
+      PROVIDER_URL: emulator.url,
+      CLIENT_ID: 'lb-client',
+      CLIENT_SECRET: 'lb-secret',
+      CALLBACK_URL: callbackURL,
+      TOKEN_KEY,
+      PROFILE_TTL: '0',
+    };
+    urls = await Promise.all([startInstance('A', ports[0] ?? 0, env), startInstance('B', ports[1] ?? 0, env)]);
+    lockless = await Promise.all([
+      startInstance('C', await freePort(), { ...env, NO_LOCK: '1' }),
+      startInstance('D', await freePort(), { ...env, NO_LOCK: '1' }),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const child of instances) child.kill('SIGTERM');
+    await Promise.all(
+      instances.map(
+        (child) =>
+          new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve))),
+      ),
+    );
+    await emulator?.close();
+    await redis?.stop();
+  });
+
+  async function login(): Promise<TestBrowser> {
+    const browser = new TestBrowser(json);
+    const end = await browser.request(`${urls[0]}/auth/login`);
+    expect(end.status, browser.history.map((a) => `${a.status} ${a.url}`).join('\n')).toBe(200);
+    return browser;
+  }
+
+  it('F7: 40 concurrent requests with an expired token, over both instances, cost exactly one refresh grant', async () => {
+    const browser = await login();
+    await sleep(1100);
+    emulator.resetCounters();
+    // A provider 300 ms away: both instances are mid-refresh at once unless the lock serialises them.
+    emulator.latencyMs.token = 300;
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => browser.request(`${urls[i % 2]}/dashboard`)),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+    expect(new Set(answers.map((a) => (JSON.parse(a.text) as { instance: string }).instance))).toEqual(
+      new Set(['A', 'B']),
+    );
+    expect(emulator.counters.refreshGrants).toBe(1);
+    emulator.latencyMs.token = 0;
+  }, 30_000);
+
+  it('without a lock, the loser of a rotation race re-reads the store and adopts the tokens of the winner', async () => {
+    const browser = await login();
+    await sleep(1100);
+    emulator.resetCounters();
+    emulator.latencyMs.token = 300;
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => browser.request(`${lockless[i % 2]}/dashboard`)),
+    );
+    emulator.latencyMs.token = 0;
+    // Each instance refreshed once; the second rotation got invalid_grant, re-read, and adopted.
+    expect(emulator.counters.refreshGrants).toBe(2);
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+  }, 30_000);
+
+  it('a refresh done by one instance is used by the other', async () => {
+    const browser = await login();
+    await sleep(1100);
+    emulator.resetCounters();
+    expect((await browser.request(`${urls[0]}/dashboard`)).status).toBe(200);
+    expect(emulator.counters.refreshGrants).toBe(1);
+    // The old access token is revoked by the rotation: B's 200 proves it used A's new one.
+    expect((await browser.request(`${urls[1]}/dashboard`)).status).toBe(200);
+    expect(emulator.counters.refreshGrants).toBe(1);
+  }, 30_000);
+
+  it('S9: a slow request on one instance cannot overwrite the refresh token the other rotated', async () => {
+    const browser = await login();
+    const slow = browser.request(`${urls[0]}/slow?ms=2500`);
+    await sleep(1200);
+    emulator.resetCounters();
+    expect((await browser.request(`${urls[1]}/dashboard`)).status).toBe(200);
+    expect(emulator.counters.refreshGrants).toBe(1);
+    expect((await slow).status).toBe(200);
+    await sleep(1100);
+    expect((await browser.request(`${urls[0]}/dashboard`)).status).toBe(200);
+    expect(emulator.counters.refreshGrants).toBe(2);
+  }, 30_000);
+
+  it('keeps tokens at rest encrypted (AES-256-GCM)', async () => {
+    await login();
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    const keys = await client.keys('sf:tokens:*');
+    expect(keys.length).toBeGreaterThan(0);
+    const secrets = emulator.issuedSecrets();
+    for (const key of keys) {
+      const data = await client.hGet(key, 'd');
+      expect(data).toMatch(/^sf1\./);
+      for (const secret of secrets) expect(data).not.toContain(secret);
+    }
+    const sessions = await client.keys('sess:*');
+    for (const key of sessions) {
+      const blob = (await client.get(key)) ?? '';
+      for (const secret of secrets) expect(blob).not.toContain(secret);
+    }
+    await client.quit();
+  });
+});

@@ -1,0 +1,77 @@
+import type { Request } from 'express';
+import { createClient, type RedisClientType } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisRefreshLock, RedisTokenStore, type TokenSet } from 'passport-synergyflow';
+import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
+
+let redis: RedisServer;
+let client: RedisClientType;
+
+/** A request as the store sees it: only its session matters here. */
+const requestWithSession = (): Request => ({ session: {} }) as unknown as Request;
+const tokens = (version: number, refreshToken = `rt-${version}`): TokenSet => ({
+  accessToken: `at-${version}`,
+  refreshToken,
+  obtainedAt: Date.now(),
+  version,
+});
+
+describe.skipIf(!redisAvailable)('RedisTokenStore and RedisRefreshLock on a real redis-server', () => {
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = createClient({ url: redis.url });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.quit();
+    await redis?.stop();
+  });
+
+  it('writes with compare-and-swap: a stale version never overwrites a newer token set', async () => {
+    const store = new RedisTokenStore({ client });
+    const req = requestWithSession();
+    expect(await store.set(req, tokens(1), undefined)).toBe(true);
+    expect(await store.set(req, tokens(2), 1)).toBe(true);
+    expect(await store.set(req, tokens(2, 'stale'), 1)).toBe(false);
+    expect((await store.get(req))?.refreshToken).toBe('rt-2');
+  });
+
+  it('does not write back tokens cleared meanwhile (logout)', async () => {
+    const store = new RedisTokenStore({ client });
+    const req = requestWithSession();
+    await store.set(req, tokens(1), undefined);
+    const copy = {
+      session: { synergyflow: { ...(req.session as { synergyflow: object }).synergyflow } },
+    } as unknown as Request;
+    await store.clear(req);
+    expect(await store.set(copy, tokens(2), 1)).toBe(false);
+    expect(await store.get(copy)).toBeUndefined();
+  });
+
+  it('encrypts at rest and rotates keys: old data stays readable after a new key is put first', async () => {
+    const oldKey = 'b'.repeat(64);
+    const newKey = Buffer.alloc(32, 7).toString('base64');
+    const req = requestWithSession();
+    await new RedisTokenStore({ client, encryptionKeys: [oldKey] }).set(req, tokens(1), undefined);
+    const rotated = new RedisTokenStore({ client, encryptionKeys: [newKey, oldKey] });
+    expect((await rotated.get(req))?.accessToken).toBe('at-1');
+    expect(await new RedisTokenStore({ client, encryptionKeys: [newKey] }).get(req)).toBeUndefined();
+    expect(() => new RedisTokenStore({ client, encryptionKeys: ['short'] })).toThrow(/32 bytes/);
+  });
+
+  it('the lock is exclusive, waits a bounded time, and is released only by its holder', async () => {
+    const lock = new RedisRefreshLock({ client, lockTtlMs: 2000 });
+    const release = await lock.acquire('k', 100);
+    expect(release).toBeDefined();
+    const started = Date.now();
+    expect(await lock.acquire('k', 200)).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(1000);
+    const waiting = lock.acquire('k', 2000);
+    await release?.();
+    const second = await waiting;
+    expect(second).toBeDefined();
+    await release?.(); // a stale holder's release must not free the new holder's lock
+    expect(await lock.acquire('k', 50)).toBeUndefined();
+    await second?.();
+  });
+});
