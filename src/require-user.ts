@@ -120,16 +120,12 @@ async function ensureUser(context: AuthContext, req: Request, policy: ProfilePol
   }
   req.user = profile;
   const current = tokens;
-  Object.defineProperty(req, 'synergyflow', {
-    value: {
-      accessToken: current.accessToken,
-      expiresAt: current.expiresAt,
-      scope: current.scope,
-      profileLoadedAt: authState(req).profileLoadedAt,
-    } satisfies RequestAuth,
-    enumerable: false,
-    configurable: true,
-  });
+  req.synergyflow = {
+    accessToken: current.accessToken,
+    expiresAt: current.expiresAt,
+    scope: current.scope,
+    profileLoadedAt: state.profileLoadedAt,
+  };
 }
 
 async function loadProfile(

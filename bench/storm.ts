@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { startSynergyFlowEmulator, TestBrowser } from '../src/testing/index.js';
+
+/** What one refresh storm cost. */
+export interface StormResult {
+  instances: number;
+  requests: number;
+  grants: number;
+  failed: number;
+  p99: number;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function instance(port: number, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/redis/instance.ts'], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /LISTENING (\S+)/.exec(out);
+      if (match?.[1]) resolve({ child, url: match[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`instance exited with ${code}`)));
+  });
+}
+
+/**
+ * N concurrent requests of one session on an expired token, spread over `count` instances
+ * (sessions and tokens in Redis, refresh lock on), against a provider 100 ms away.
+ */
+export async function storm(count: number, redisURL: string, requests = 100): Promise<StormResult> {
+  const emulator = await startSynergyFlowEmulator({ autoApprove: true, accessTokenTTL: 2, rateLimit: 1_000_000 });
+  const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+  const callbackURL = `http://127.0.0.1:${ports[0]}/auth/callback`;
+  emulator.registerClient({ clientID: 'storm', clientSecret: 'storm-secret', redirectURIs: [callbackURL] });
+  const env = {
+    REDIS_URL: redisURL,
+    PROVIDER_URL: emulator.url,
+    CLIENT_ID: 'storm',
+    CLIENT_SECRET: 'storm-secret',
+    CALLBACK_URL: callbackURL,
+    TOKEN_KEY: 'd'.repeat(64),
+    INSTANCE: 'storm',
+  };
+  const started = await Promise.all(ports.map((port) => instance(port, env)));
+  try {
+    const browser = new TestBrowser({ accept: 'application/json' });
+    await browser.request(`${started[0]?.url}/auth/login`);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    emulator.resetCounters();
+    emulator.latencyMs.token = 100;
+    const latencies: number[] = [];
+    const answers = await Promise.all(
+      Array.from({ length: requests }, async (_, i) => {
+        const t0 = performance.now();
+        const answer = await browser.request(`${started[i % count]?.url}/dashboard`);
+        latencies.push(performance.now() - t0);
+        return answer.status;
+      }),
+    );
+    latencies.sort((a, b) => a - b);
+    return {
+      instances: count,
+      requests,
+      grants: emulator.counters.refreshGrants,
+      failed: answers.filter((status) => status !== 200).length,
+      p99: latencies[Math.floor(latencies.length * 0.99) - 1] ?? 0,
+    };
+  } finally {
+    for (const { child } of started) child.kill('SIGTERM');
+    await emulator.close();
+  }
+}
