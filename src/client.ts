@@ -40,9 +40,12 @@ export class SynergyFlowClient {
     return this.#grant(grant, 'code_exchange');
   }
 
-  /** Trades the refresh token for a new token set; keeps the old refresh token if none is returned. */
-  async refresh(tokens: TokenSet): Promise<TokenSet> {
-    return this.#grant({ type: 'refresh_token', tokens }, 'refresh', tokens);
+  /**
+   * Trades the refresh token for a new token set; keeps the old refresh token if none is returned.
+   * `params` carries provider-specific extras (SynapseFi: `phone_number`, `validation_pin`).
+   */
+  async refresh(tokens: TokenSet, params?: Readonly<Record<string, string>>): Promise<TokenSet> {
+    return this.#grant({ type: 'refresh_token', tokens, params }, 'refresh', tokens);
   }
 
   /**
@@ -53,7 +56,11 @@ export class SynergyFlowClient {
     const key = tokenFingerprint(tokens.accessToken);
     const running = this.#profileFlights.get(key);
     if (running) return running;
-    const flight = this.getJSON(tokens, this.#config.userURL)
+    const url = this.#config.userURL;
+    if (url === undefined) {
+      throw new TypeError(`passport-synergyflow: provider "${this.#config.provider.name}" has no profile endpoint.`);
+    }
+    const flight = this.getJSON(tokens, url)
       .then((body) => this.#config.provider.parseProfile(body))
       .finally(() => this.#profileFlights.delete(key));
     this.#profileFlights.set(key, flight);
@@ -75,7 +82,7 @@ export class SynergyFlowClient {
       url,
       {
         method: 'GET',
-        headers: { accept: 'application/json', ...this.#config.provider.authorizationHeaders(tokens) },
+        headers: { accept: 'application/json', ...this.#config.provider.authorizationHeaders(tokens, this.#config) },
       },
       this.#limits,
     );
@@ -97,7 +104,14 @@ export class SynergyFlowClient {
 
   #raiseFor(answer: ProviderAnswer, call: ProviderCall, gateKey?: string): void {
     const now = Date.now();
-    const error = toProviderError(answer, call, now, this.#config.maxRetryAfterSeconds);
+    const { provider } = this.#config;
+    const error = toProviderError(
+      answer,
+      call,
+      now,
+      this.#config.maxRetryAfterSeconds,
+      provider.classifyAnswer?.bind(provider),
+    );
     if (!error) return;
     log('%s answered HTTP %d -> %s', call, answer.status, error.code);
     if (isRateLimitError(error)) {

@@ -8,6 +8,8 @@ export interface HookEvent {
   readonly durationMs: number;
   /** The provider's user id, when known. Never a token. */
   readonly userId?: string | undefined;
+  /** After a refresh: how many more refreshes the refresh token allows, for providers that count. */
+  readonly refreshUsesLeft?: number | undefined;
 }
 
 /**

@@ -55,3 +55,6 @@ export { RedisRefreshLock } from './redis-refresh-lock.js';
 export type { RedisRefreshLockOptions } from './redis-refresh-lock.js';
 export type { RedisScriptClient } from './redis-client.js';
 export { TokenCipher } from './token-cipher.js';
+export { phpOAuthProvider, parsePhpOAuthProfile } from './providers/php-oauth.js';
+export { synapseFiProvider } from './providers/synapsefi.js';
+export type { AttachedUser, TwoFactorAnswer } from './token-lifecycle.js';

@@ -9,8 +9,11 @@ export interface SynergyFlowOptions {
   clientID: string;
   /** The client secret issued by the provider. Never logged, never sent to a browser. */
   clientSecret: string;
-  /** Absolute URL of the callback route, exactly as registered at the provider. */
-  callbackURL: string;
+  /**
+   * Absolute URL of the callback route, exactly as registered at the provider. Not needed (and
+   * ignored) for providers without a browser login.
+   */
+  callbackURL?: string;
   /** Provider origin; overrides the description's (SynergyFlow Pro: `https://testapp2.glances.com`). */
   baseURL?: string;
   /** Which provider dialect to speak. Default: SynergyFlow Pro. */
@@ -71,7 +74,7 @@ export interface ResolvedConfig {
   readonly provider: ProviderDescription;
   readonly authorizationURL: string | undefined;
   readonly tokenURL: string;
-  readonly userURL: string;
+  readonly userURL: string | undefined;
   readonly scope: readonly string[];
   readonly routes: { readonly login: string; readonly callback: string; readonly logout: string };
   readonly loginURL: string;
@@ -157,7 +160,11 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
   const provider = options.provider ?? synergyFlowProvider;
   const clientID = text(options.clientID, 'clientID');
   const clientSecret = text(options.clientSecret, 'clientSecret');
-  const callback = absoluteURL(text(options.callbackURL, 'callbackURL'), 'callbackURL', secure);
+  // Providers without a browser login have no callback; loopback stands in for derived defaults.
+  const browserLogin = provider.authorizationPath !== undefined;
+  const callback = browserLogin
+    ? absoluteURL(text(options.callbackURL, 'callbackURL'), 'callbackURL', secure)
+    : new URL(options.callbackURL ?? 'http://localhost/auth/callback');
   const base = absoluteURL(options.baseURL ?? provider.baseURL, 'baseURL', secure);
   const endpoint = (path: string): string => new URL(base.pathname.replace(/\/$/, '') + path, base.origin).toString();
   const routes = {
@@ -178,7 +185,7 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
     provider,
     authorizationURL: provider.authorizationPath === undefined ? undefined : endpoint(provider.authorizationPath),
     tokenURL: endpoint(provider.tokenPath),
-    userURL: endpoint(provider.userPath),
+    userURL: provider.userPath === undefined ? undefined : endpoint(provider.userPath),
     scope: scopeList(options.scope, provider.defaultScope),
     routes: Object.freeze(routes),
     loginURL: localPath(options.loginURL, 'loginURL', `${callbackDir}${routes.login}`),

@@ -31,6 +31,8 @@ export function challengeScope(header: string | null): string | undefined {
  * token with 401 `invalid_request`, newer ones with 400 `invalid_grant`, and both mean "log in
  * again". A 401 from the API means "refresh and retry once", which the caller decides.
  *
+ * A provider description may recognise its own odd answers first (`classify`).
+ *
  * @returns the error for a failed answer, or `undefined` for a 2xx answer.
  */
 export function toProviderError(
@@ -38,7 +40,10 @@ export function toProviderError(
   call: ProviderCall,
   now: number,
   maxRetryAfterSeconds: number,
+  classify?: (answer: ProviderAnswer, call: ProviderCall) => SynergyFlowError | undefined,
 ): SynergyFlowError | undefined {
+  const special = classify?.(answer, call);
+  if (special) return special;
   const { status, headers, json } = answer;
   if (status >= 200 && status < 300) return undefined;
   if (status >= 300 && status < 400) {

@@ -1,10 +1,13 @@
+import type { SynergyFlowError } from './errors.js';
+import type { ProviderAnswer } from './http.js';
 import { parseSynergyFlowProfile, type SynergyFlowProfile } from './profile.js';
+import type { ProviderCall } from './provider-error.js';
 import { tokenSetFromOAuthAnswer, type TokenLifetimes, type TokenSet } from './token-set.js';
 
 /** A grant sent to the token endpoint. */
 export type Grant =
   | { type: 'authorization_code'; code: string; redirectUri: string; codeVerifier: string }
-  | { type: 'refresh_token'; tokens: TokenSet };
+  | { type: 'refresh_token'; tokens: TokenSet; params?: Readonly<Record<string, string>> | undefined };
 
 /** The client's registration at the provider. */
 export interface ClientCredentials {
@@ -33,8 +36,8 @@ export interface ProviderDescription {
   readonly authorizationPath: string | undefined;
   /** The token endpoint's path. */
   readonly tokenPath: string;
-  /** The profile endpoint's path. */
-  readonly userPath: string;
+  /** The profile endpoint's path; `undefined` when the provider has none. */
+  readonly userPath: string | undefined;
   /** Scopes asked for when the app names none. */
   readonly defaultScope: readonly string[];
   /** Whether the provider issues refresh tokens at all. */
@@ -45,10 +48,15 @@ export interface ProviderDescription {
   tokenRequest(grant: Grant, credentials: ClientCredentials, tokenURL: string): ProviderRequest;
   /** Checks a token answer and turns it into a token set (keeping what a refresh omits). */
   parseTokenAnswer(body: unknown, now: number, previous?: TokenSet): TokenSet;
-  /** Headers that carry the access token to the API. */
-  authorizationHeaders(tokens: TokenSet): Record<string, string>;
+  /** Headers that carry the access token (and whatever else the provider wants) to the API. */
+  authorizationHeaders(tokens: TokenSet, credentials: ClientCredentials): Record<string, string>;
   /** Checks the profile answer and normalises it. */
   parseProfile(body: unknown): SynergyFlowProfile;
+  /**
+   * Recognises answers this provider gives that the standard mapping would misread (for example
+   * a 2FA challenge sent as HTTP 202). Consulted first by the one answer-to-error mapping.
+   */
+  classifyAnswer?(answer: ProviderAnswer, call: ProviderCall): SynergyFlowError | undefined;
 }
 
 /**

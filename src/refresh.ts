@@ -14,11 +14,18 @@ const FAILURE_BACKOFF_MS = 5_000;
 /** The longest a request waits for another process's refresh lock. */
 const LOCK_WAIT_MS = 5_000;
 const MAX_REMEMBERED = 10_000;
+/**
+ * When a refresh is refused, the sibling that won the rotation may be a few milliseconds from
+ * storing its tokens: re-read at these delays before sending the user to log in.
+ */
+const REREAD_DELAYS_MS = [0, 50, 150, 300];
 
 /** What a refresh needs from the request it serves. */
 export interface RefreshContext {
   /** Reads the token set as stored now (it may be newer than the request's copy). */
   reread(): Promise<TokenSet | undefined>;
+  /** Provider-specific refresh parameters (SynapseFi 2FA: `phone_number`, `validation_pin`). */
+  params?: Readonly<Record<string, string>> | undefined;
 }
 
 function remember<V>(map: Map<string, V>, key: string, value: V): void {
@@ -103,17 +110,25 @@ export class RefreshCoordinator {
         }
       }
       log('refresh started');
-      const tokens = await this.#client.refresh(current);
+      const tokens = await this.#client.refresh(current, context.params);
       log('refresh finished in %d ms', Date.now() - started);
-      emit(this.#hooks, 'onRefresh', { outcome: 'success', durationMs: Date.now() - started });
+      emit(this.#hooks, 'onRefresh', {
+        outcome: 'success',
+        durationMs: Date.now() - started,
+        refreshUsesLeft: tokens.refreshUsesLeft,
+      });
       return tokens;
     } catch (error) {
       if (isLoginRequiredError(error)) {
         // A sibling may have rotated the token a moment ago; its tokens are then in the store.
-        const stored = await context.reread();
-        if (isNewer(stored, current)) {
-          log('refresh refused, but the store holds newer tokens; adopting them');
-          return stored;
+        for (const delay of REREAD_DELAYS_MS) {
+          if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+          const stored = await context.reread();
+          if (isNewer(stored, current)) {
+            log('refresh refused, but the store holds newer tokens; adopting them');
+            emit(this.#hooks, 'onRefresh', { outcome: 'adopted', durationMs: Date.now() - started });
+            return stored;
+          }
         }
       }
       const code = (error as { code?: unknown }).code;

@@ -30,6 +30,8 @@ export interface RequestAuth {
   readonly scope: readonly string[] | undefined;
   /** When `req.user` was loaded from the provider (milliseconds since the epoch). */
   readonly profileLoadedAt: number | undefined;
+  /** How many more refreshes the refresh token allows, for providers that count (SynapseFi). */
+  readonly refreshUsesLeft?: number | undefined;
 }
 
 declare global {
@@ -163,11 +165,16 @@ async function storeProfile(context: AuthContext, req: Request, tokens: TokenSet
 }
 
 /** Refreshes through the coordinator and persists the result (compare-and-swap on the version). */
-async function refreshed(context: AuthContext, req: Request, tokens: TokenSet): Promise<TokenSet> {
+export async function refreshed(
+  context: AuthContext,
+  req: Request,
+  tokens: TokenSet,
+  params?: Readonly<Record<string, string>>,
+): Promise<TokenSet> {
   const store = context.tokenStore;
   let next: TokenSet;
   try {
-    next = await context.refresher.refresh(tokens, { reread: () => store.get(req) });
+    next = await context.refresher.refresh(tokens, { reread: () => store.get(req), params });
   } catch (error) {
     if (error instanceof LoginRequiredError || (error as { code?: unknown }).code === 'SF_LOGIN_REQUIRED') {
       throw await signOut(context, req, error as LoginRequiredError);

@@ -54,7 +54,8 @@ export class SynergyFlowStrategy extends OAuth2Strategy {
         clientID: config.clientID,
         clientSecret: config.clientSecret,
         callbackURL: config.callbackURL,
-        scope: [...config.scope],
+        // A provider with no scopes (the 001 dialect) gets no scope parameter at all.
+        ...(config.scope.length > 0 ? { scope: [...config.scope] } : {}),
         scopeSeparator: ' ',
         // The types say boolean; passport-oauth2 reads the method name ('S256').
         pkce: 'S256' as unknown as boolean,

@@ -11,7 +11,14 @@ import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './
 import type { SynergyFlowProfile } from './profile.js';
 import { RefreshCoordinator } from './refresh.js';
 import { guardSessionSave } from './session-guard.js';
-import { createRequireUser, type RequireUserOptions } from './require-user.js';
+import { createRequireUser, type RequestAuth, type RequireUserOptions } from './require-user.js';
+import {
+  accessTokenFor,
+  attachUser,
+  createRequireToken,
+  type AttachedUser,
+  type TwoFactorAnswer,
+} from './token-lifecycle.js';
 import { SynergyFlowStrategy } from './strategy.js';
 import { SessionTokenStore, type TokenStore } from './token-store.js';
 import { LoginTransactionStore } from './transactions.js';
@@ -36,6 +43,12 @@ export interface SynergyFlowAuth {
   logoutRouter(): Router;
   /** Middleware that guarantees `req.user` and a fresh access token; see {@link RequireUserOptions}. */
   requireUser(options?: RequireUserOptions): RequestHandler;
+  /** Stores a user's refresh token (providers without a browser login, such as SynapseFi). */
+  attachUser(req: Request, user: AttachedUser): Promise<void>;
+  /** A fresh access token for the request, refreshed when due; answers 2FA challenges. */
+  accessToken(req: Request, twoFactor?: TwoFactorAnswer): Promise<RequestAuth>;
+  /** Middleware: a fresh access token in `req.synergyflow`, without a profile or Passport. */
+  requireToken(): RequestHandler;
   /** Error middleware answering this package's errors as HTML or JSON; others go to `next`. */
   errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler;
 }
@@ -118,6 +131,9 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     callbackRouter: () => createCallbackRouter(context),
     logoutRouter: () => createLogoutRouter(context),
     requireUser: (requireOptions?: RequireUserOptions) => createRequireUser(context, requireOptions),
+    attachUser: (req: Request, user: AttachedUser) => attachUser(context, req, user),
+    accessToken: (req: Request, twoFactor?: TwoFactorAnswer) => accessTokenFor(context, req, twoFactor),
+    requireToken: () => createRequireToken(context),
     errorHandler: (handlerOptions?: ErrorHandlerOptions) => createErrorHandler(context, handlerOptions),
   };
 }

@@ -20,6 +20,8 @@ export interface TokenSet {
   readonly scope?: readonly string[] | undefined;
   /** When these tokens were received. */
   readonly obtainedAt: number;
+  /** Provider-specific values that belong with the tokens (SynapseFi: `user_id`, `fingerprint`). */
+  readonly context?: Readonly<Record<string, string>> | undefined;
   /**
    * Grows by one at every write. Stores compare it to refuse a stale write (compare-and-swap),
    * and refresh coordination keys on it.
@@ -33,7 +35,8 @@ export interface TokenLifetimes {
   refreshTokenTtlMs: number;
 }
 
-function invalid(detail: string): ProviderError {
+/** The error for a token answer of the wrong shape. */
+export function invalid(detail: string): ProviderError {
   return new ProviderError('bad_response', `The token endpoint's answer is invalid: ${detail}.`);
 }
 
@@ -47,7 +50,8 @@ export function readExpiresIn(value: unknown): number | undefined {
   return seconds;
 }
 
-function readScope(value: unknown): string[] | undefined {
+/** `scope` as a list: a space-separated string or a list of strings (RFC 6749 §3.3). */
+export function readScope(value: unknown): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value.split(' ').filter(Boolean);
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return [...value];
@@ -89,6 +93,7 @@ export function tokenSetFromOAuthAnswer(
     refreshExpiresAt: rotated ? (refreshTtl > 0 ? now + refreshTtl : undefined) : previous?.refreshExpiresAt,
     scope: readScope(json.scope) ?? previous?.scope,
     obtainedAt: now,
+    context: previous?.context,
     version: (previous?.version ?? 0) + 1,
   };
 }
