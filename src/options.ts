@@ -72,6 +72,8 @@ export interface ResolvedConfig {
   readonly clientSecret: string;
   readonly callbackURL: string;
   readonly provider: ProviderDescription;
+  /** The provider's base URL, without a trailing slash. */
+  readonly baseURL: string;
   readonly authorizationURL: string | undefined;
   readonly tokenURL: string;
   readonly userURL: string | undefined;
@@ -183,6 +185,7 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
     clientSecret,
     callbackURL: callback.toString(),
     provider,
+    baseURL: base.toString().replace(/\/$/, ''),
     authorizationURL: provider.authorizationPath === undefined ? undefined : endpoint(provider.authorizationPath),
     tokenURL: endpoint(provider.tokenPath),
     userURL: provider.userPath === undefined ? undefined : endpoint(provider.userPath),

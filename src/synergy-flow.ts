@@ -14,6 +14,7 @@ import { guardSessionSave } from './session-guard.js';
 import { createRequireUser, type RequestAuth, type RequireUserOptions } from './require-user.js';
 import {
   accessTokenFor,
+  apiGet,
   attachUser,
   createRequireToken,
   type AttachedUser,
@@ -49,6 +50,8 @@ export interface SynergyFlowAuth {
   accessToken(req: Request, twoFactor?: TwoFactorAnswer): Promise<RequestAuth>;
   /** Middleware: a fresh access token in `req.synergyflow`, without a profile or Passport. */
   requireToken(): RequestHandler;
+  /** GET a path of the provider's API with the request's token (refreshed when due, one retry on 401). */
+  apiGet(req: Request, path: string): Promise<unknown>;
   /** Error middleware answering this package's errors as HTML or JSON; others go to `next`. */
   errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler;
 }
@@ -134,6 +137,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     attachUser: (req: Request, user: AttachedUser) => attachUser(context, req, user),
     accessToken: (req: Request, twoFactor?: TwoFactorAnswer) => accessTokenFor(context, req, twoFactor),
     requireToken: () => createRequireToken(context),
+    apiGet: (req: Request, path: string) => apiGet(context, req, path),
     errorHandler: (handlerOptions?: ErrorHandlerOptions) => createErrorHandler(context, handlerOptions),
   };
 }

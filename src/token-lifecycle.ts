@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthContext } from './context.js';
-import { LoginRequiredError } from './errors.js';
+import { isUnauthorizedError, LoginRequiredError } from './errors.js';
 import { logger } from './hooks.js';
 import { SYNAPSEFI_CONTEXT } from './providers/synapsefi.js';
 import { refreshed, type RequestAuth } from './require-user.js';
@@ -101,4 +101,27 @@ export function createRequireToken(context: AuthContext): RequestHandler {
       next();
     }, next);
   };
+}
+
+/**
+ * Calls a GET endpoint of the provider's API with the request's token and returns its JSON: a
+ * fresh token first, one refresh and one retry on a 401, typed errors otherwise. `path` must be a
+ * path on the provider (a token is never sent anywhere else).
+ */
+export async function apiGet(context: AuthContext, req: Request, path: string): Promise<unknown> {
+  const base = new URL(context.config.baseURL);
+  const url = new URL(context.config.baseURL + path);
+  if (!path.startsWith('/') || path.startsWith('//') || url.origin !== base.origin) {
+    throw new TypeError('passport-synergyflow: apiGet takes a path on the provider, such as "/api/user".');
+  }
+  await accessTokenFor(context, req);
+  const tokens = await context.tokenStore.get(req);
+  if (!tokens) throw new LoginRequiredError('no_tokens');
+  try {
+    return await context.client.getJSON(tokens, url.toString());
+  } catch (error) {
+    if (!isUnauthorizedError(error)) throw error;
+    log('API call answered 401: refreshing once and retrying once');
+    return context.client.getJSON(await refreshed(context, req, tokens), url.toString());
+  }
 }

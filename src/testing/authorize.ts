@@ -8,7 +8,12 @@ export interface AuthorizeContext {
   client(clientID: string): EmulatedClient | undefined;
   user(): EmulatedUser;
   autoApprove(): boolean;
+  /** Scopes the server knows; empty for a server without scopes (the scope parameter is ignored). */
   scopes: readonly string[];
+  /** Where the endpoint lives. Default `/oauth/authorize`. */
+  path?: string;
+  /** Whether the server binds codes to a PKCE challenge. Default true. */
+  pkce?: boolean;
   /** Sent as `iss` on the redirect when set (RFC 9207); Laravel Passport sends none. */
   issuer(): string | undefined;
   count(): void;
@@ -44,7 +49,7 @@ function back(
   res.redirect(302, url.toString());
 }
 
-function consentPage(id: string, client: string, user: EmulatedUser, scopes: string[]): string {
+function consentPage(id: string, client: string, user: EmulatedUser, scopes: string[], action: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Authorize application · SynergyFlow Pro</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;background:#f3f4f6;margin:0;display:grid;place-items:center;min-height:100vh}
 main{background:#fff;padding:2rem;border-radius:12px;box-shadow:0 4px 20px #0001;max-width:26rem}
@@ -52,9 +57,9 @@ h1{font-size:1.3rem;margin-top:0}button{font:inherit;padding:.6rem 1.2rem;border
 button.approve{background:#4f46e5;color:#fff;border-color:#4f46e5}form{display:inline}</style></head>
 <body><main><p><strong>SynergyFlow Pro</strong> · signed in as ${escape(user.name)}</p>
 <h1>Authorization request</h1><p><strong>${escape(client)}</strong> is requesting permission to access your account.</p>
-<p>This application will be able to:</p><ul>${scopes.map((s) => `<li>${escape(s === 'user:read' ? 'Read profile information (name, email)' : s)}</li>`).join('')}</ul>
-<form method="post" action="authorize"><input type="hidden" name="request" value="${id}"><input type="hidden" name="decision" value="approve"><button class="approve" type="submit">Approve</button></form>
-<form method="post" action="authorize"><input type="hidden" name="request" value="${id}"><input type="hidden" name="decision" value="deny"><button type="submit">Cancel</button></form>
+<p>This application will be able to:</p><ul>${(scopes.length ? scopes : ['user:read']).map((s) => `<li>${escape(s === 'user:read' ? 'Read profile information (name, email)' : s)}</li>`).join('')}</ul>
+<form method="post" action="${action}"><input type="hidden" name="request" value="${id}"><input type="hidden" name="decision" value="approve"><button class="approve" type="submit">Approve</button></form>
+<form method="post" action="${action}"><input type="hidden" name="request" value="${id}"><input type="hidden" name="decision" value="deny"><button type="submit">Cancel</button></form>
 </main></body></html>`;
 }
 
@@ -66,7 +71,9 @@ button.approve{background:#4f46e5;color:#fff;border-color:#4f46e5}form{display:i
 export function authorizeRouter(context: AuthorizeContext): Router {
   const router = Router();
   const pending = new Map<string, PendingConsent>();
-  router.get('/oauth/authorize', (req, res) => {
+  const path = context.path ?? '/oauth/authorize';
+  const action = path.slice(path.lastIndexOf('/') + 1);
+  router.get(path, (req, res) => {
     context.count();
     const clientID = single(req, 'client_id') ?? '';
     const redirectURI = single(req, 'redirect_uri') ?? '';
@@ -78,10 +85,10 @@ export function authorizeRouter(context: AuthorizeContext): Router {
     const consent: PendingConsent = {
       clientID,
       redirectURI,
-      scopes: (single(req, 'scope') ?? 'user:read').split(' ').filter(Boolean),
+      scopes: context.scopes.length === 0 ? [] : (single(req, 'scope') ?? 'user:read').split(' ').filter(Boolean),
       state: single(req, 'state'),
-      challenge: single(req, 'code_challenge'),
-      challengeMethod: single(req, 'code_challenge_method'),
+      challenge: context.pkce === false ? undefined : single(req, 'code_challenge'),
+      challengeMethod: context.pkce === false ? undefined : single(req, 'code_challenge_method'),
     };
     if (single(req, 'response_type') !== 'code') return back(res, consent, { error: 'unsupported_response_type' });
     if (consent.scopes.some((scope) => !context.scopes.includes(scope)))
@@ -96,9 +103,9 @@ export function authorizeRouter(context: AuthorizeContext): Router {
     const id = randomBytes(16).toString('base64url');
     pending.set(id, consent);
     res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(consentPage(id, clientID, context.user(), consent.scopes));
+    res.type('html').send(consentPage(id, clientID, context.user(), consent.scopes, action));
   });
-  router.post('/oauth/authorize', express.urlencoded({ extended: false }), (req, res) => {
+  router.post(path, express.urlencoded({ extended: false }), (req, res) => {
     const body = req.body as Record<string, unknown>;
     const id = typeof body.request === 'string' ? body.request : '';
     const consent = pending.get(id);

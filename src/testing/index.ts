@@ -8,3 +8,7 @@ export type { EmulatedClient, EmulatedUser } from './emulator-state.js';
 export type { Misbehaviour, EmulatedEndpoint } from './misbehaviour.js';
 export { TestBrowser } from './test-browser.js';
 export type { BrowserRequest, BrowserResponse } from './test-browser.js';
+export { PhpOAuthEmulator, startPhpOAuthEmulator } from './php-oauth-emulator.js';
+export type { PhpOAuthEmulatorOptions, PhpOAuthUser } from './php-oauth-emulator.js';
+export { SynapseFiEmulator, startSynapseFiEmulator } from './synapsefi-emulator.js';
+export type { SynapseFiEmulatorOptions } from './synapsefi-emulator.js';

@@ -87,8 +87,9 @@ export class TestBrowser {
   /** Submits the form on `page` whose hidden `decision` is `value` (the emulator's consent page). */
   async submitConsent(page: BrowserResponse, decision: 'approve' | 'deny'): Promise<BrowserResponse> {
     const request = /name="request" value="([^"]+)"/.exec(page.text)?.[1];
-    if (!request) throw new Error('TestBrowser: no consent form on this page');
-    return this.request(new URL('authorize', page.url).toString(), { form: { request, decision } });
+    const action = /<form method="post" action="([^"]+)"/.exec(page.text)?.[1];
+    if (!request || !action) throw new Error('TestBrowser: no consent form on this page');
+    return this.request(new URL(action, page.url).toString(), { form: { request, decision } });
   }
 
   #store(url: string, setCookies: string[]): void {
