@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { startSynergyFlowEmulator, TestBrowser } from '../src/testing/index.js';
+import { freePort, startInstance, stopInstances } from '../test/helpers/processes.js';
 
 /** What one refresh storm cost. */
 export interface StormResult {
@@ -9,30 +8,6 @@ export interface StormResult {
   grants: number;
   failed: number;
   p99: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function instance(port: number, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/redis/instance.ts'], {
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /LISTENING (\S+)/.exec(out);
-      if (match?.[1]) resolve({ child, url: match[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`instance exited with ${code}`)));
-  });
 }
 
 /**
@@ -53,7 +28,7 @@ export async function storm(count: number, redisURL: string, requests = 100): Pr
     TOKEN_KEY: 'd'.repeat(64),
     INSTANCE: 'storm',
   };
-  const started = await Promise.all(ports.map((port) => instance(port, env)));
+  const started = await Promise.all(ports.map((port) => startInstance(port, env)));
   try {
     const browser = new TestBrowser({ accept: 'application/json' });
     await browser.request(`${started[0]?.url}/auth/login`);
@@ -78,7 +53,7 @@ export async function storm(count: number, redisURL: string, requests = 100): Pr
       p99: latencies[Math.floor(latencies.length * 0.99) - 1] ?? 0,
     };
   } finally {
-    for (const { child } of started) child.kill('SIGTERM');
+    await stopInstances(started);
     await emulator.close();
   }
 }

@@ -1,7 +1,13 @@
 import { ProviderError } from '../errors.js';
 import { asRecord } from '../http.js';
 import type { SynergyFlowProfile } from '../profile.js';
-import type { ClientCredentials, Grant, ProviderDescription, ProviderRequest } from '../provider.js';
+import {
+  oauthTokenRequest,
+  type ClientCredentials,
+  type Grant,
+  type ProviderDescription,
+  type ProviderRequest,
+} from '../provider.js';
 import { tokenSetFromOAuthAnswer, type TokenSet } from '../token-set.js';
 
 function badProfile(detail: string): ProviderError {
@@ -39,22 +45,7 @@ function phpTokenRequest(grant: Grant, credentials: ClientCredentials, tokenURL:
   if (grant.type !== 'authorization_code') {
     throw new TypeError('passport-synergyflow: the php-oauth provider issues no refresh tokens.');
   }
-  const params = new URLSearchParams({
-    grant_type: 'authorization_code',
-    code: grant.code,
-    client_id: credentials.clientID,
-    client_secret: credentials.clientSecret,
-    redirect_uri: grant.redirectUri,
-    code_verifier: grant.codeVerifier,
-  });
-  return {
-    url: tokenURL,
-    init: {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: params.toString(),
-    },
-  };
+  return oauthTokenRequest(grant, credentials, tokenURL);
 }
 
 /**

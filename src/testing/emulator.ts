@@ -1,8 +1,8 @@
-import type { Server, IncomingHttpHeaders } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { authorizeRouter } from './authorize.js';
 import { EmulatorState, type EmulatedClient, type EmulatedUser } from './emulator-state.js';
+import { listenTracked, type Listening } from './listen.js';
 import { misbehave, type EmulatedEndpoint, type Misbehaviour } from './misbehaviour.js';
 import { tokenRouter } from './token-endpoint.js';
 
@@ -81,8 +81,7 @@ export class SynergyFlowEmulator {
   readonly #users: EmulatedUser[];
   readonly #failures: Record<EmulatedEndpoint, Misbehaviour[]> = { token: [], user: [] };
   readonly #windows = new Map<string, { start: number; count: number }>();
-  readonly #sockets = new Set<Socket>();
-  #server: Server | undefined;
+  #listening: Listening | undefined;
   #approver: number;
   autoApprove: boolean;
   rateLimit: number;
@@ -166,25 +165,14 @@ export class SynergyFlowEmulator {
 
   /** Starts listening; resolves when the URL is known. */
   async start(port = 0, host = '127.0.0.1'): Promise<this> {
-    const app = this.#app();
-    await new Promise<void>((resolve) => {
-      this.#server = app.listen(port, host, () => resolve());
-    });
-    const server = this.#server as Server;
-    server.on('connection', (socket: Socket) => {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-    });
-    const address = server.address();
-    if (!address || typeof address === 'string') throw new Error('The emulator could not listen.');
-    this.url = `http://${host}:${address.port}`;
+    this.#listening = await listenTracked(this.#app(), port, host);
+    this.url = this.#listening.url;
     return this;
   }
 
   /** Stops the server, cutting hanging connections. */
   async close(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    await this.#listening?.close();
   }
 
   #app(): express.Express {

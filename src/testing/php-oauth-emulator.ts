@@ -1,8 +1,7 @@
-import type { Server } from 'node:http';
-import type { Socket } from 'node:net';
 import express, { type Request, type Response } from 'express';
 import { authorizeRouter } from './authorize.js';
 import { EmulatorState, type EmulatedClient } from './emulator-state.js';
+import { listenTracked, type Listening } from './listen.js';
 import { misbehave, type Misbehaviour } from './misbehaviour.js';
 
 /** A user of the PHP-style API, shaped like its `/api/userinfo.php` answer. */
@@ -40,9 +39,8 @@ export class PhpOAuthEmulator {
   readonly #clients = new Map<string, EmulatedClient>();
   readonly #failures: { token: Misbehaviour[]; userinfo: Misbehaviour[] } = { token: [], userinfo: [] };
   readonly #windows = new Map<string, { start: number; count: number }>();
-  readonly #sockets = new Set<Socket>();
   readonly #user: PhpOAuthUser;
-  #server: Server | undefined;
+  #listening: Listening | undefined;
   autoApprove: boolean;
   rateLimit: number;
 
@@ -100,22 +98,14 @@ export class PhpOAuthEmulator {
       this.#token(req, res),
     );
     app.get('/api/userinfo.php', (req, res) => this.#userinfo(req, res));
-    await new Promise<void>((resolve) => {
-      this.#server = app.listen(0, '127.0.0.1', () => resolve());
-    });
-    const server = this.#server as Server;
-    server.on('connection', (socket: Socket) => {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-    });
-    this.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    this.#listening = await listenTracked(app);
+    this.url = this.#listening.url;
     return this;
   }
 
   /** Stops the server. */
   async close(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    await this.#listening?.close();
   }
 
   #error(res: Response, status: number, error: string, description: string): void {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { Socket } from 'node:net';
 import express, { type Request, type Response } from 'express';
+import { listenTracked, type Listening } from './listen.js';
 import { misbehave, type Misbehaviour } from './misbehaviour.js';
 
 /** Options of {@link startSynapseFiEmulator}. */
@@ -51,8 +50,7 @@ export class SynapseFiEmulator {
   readonly #refreshTokens = new Map<string, EmulatedRefreshToken>();
   readonly #keys = new Map<string, { userId: string; fingerprint: string; expiresAt: number }>();
   readonly #failures: { oauth: Misbehaviour[]; users: Misbehaviour[] } = { oauth: [], users: [] };
-  readonly #sockets = new Set<Socket>();
-  #server: Server | undefined;
+  #listening: Listening | undefined;
 
   constructor(options: SynapseFiEmulatorOptions) {
     this.#options = { oauthKeyTTL: 7200, refreshUses: 10, rotateEvery: 3, ...options };
@@ -87,22 +85,14 @@ export class SynapseFiEmulator {
     const app = express();
     app.post('/v3.1/oauth/:userId', express.json({ limit: '16kb' }), (req, res) => this.#oauth(req, res));
     app.get('/v3.1/users/:userId', (req, res) => this.#user(req, res));
-    await new Promise<void>((resolve) => {
-      this.#server = app.listen(0, '127.0.0.1', () => resolve());
-    });
-    const server = this.#server as Server;
-    server.on('connection', (socket: Socket) => {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-    });
-    this.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    this.#listening = await listenTracked(app);
+    this.url = this.#listening.url;
     return this;
   }
 
   /** Stops the server. */
   async close(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    await this.#listening?.close();
   }
 
   #newRefreshToken(userId: string): string {

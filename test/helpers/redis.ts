@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createClient } from 'redis';
+import { freePort } from './processes.js';
 
 /** A redis-server started for one test file, on a free port of 127.0.0.1. */
 export interface RedisServer {
@@ -14,14 +14,6 @@ if (!redisAvailable) {
   console.warn(
     'Redis tests SKIPPED: no redis-server on the PATH. Install it with "apt-get install -y redis-server" (as root).',
   );
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Starts redis-server without persistence and waits until it answers PING. */

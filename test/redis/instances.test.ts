@@ -1,41 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSynergyFlowEmulator, TestBrowser, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
+import { freePort, startInstance, stopInstances, type Instance } from '../helpers/processes.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
 
 const TOKEN_KEY = 'a'.repeat(64);
 let redis: RedisServer;
 let emulator: SynergyFlowEmulator;
-const instances: ChildProcess[] = [];
+const instances: Instance[] = [];
 let urls: string[] = [];
 let lockless: string[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function startInstance(name: string, port: number, env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/redis/instance.ts'], {
-    env: { ...process.env, ...env, PORT: String(port), INSTANCE: name },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  instances.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /LISTENING (\S+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`instance ${name} exited with ${code}`)));
-  });
-}
 
 const json = { accept: 'application/json' };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -56,21 +30,20 @@ describe.skipIf(!redisAvailable)('several instances sharing Redis', () => {
       TOKEN_KEY,
       PROFILE_TTL: '0',
     };
-    urls = await Promise.all([startInstance('A', ports[0] ?? 0, env), startInstance('B', ports[1] ?? 0, env)]);
+    const start = async (name: string, port: number, extra: Record<string, string> = {}): Promise<string> => {
+      const instance = await startInstance(port, { ...env, ...extra, INSTANCE: name });
+      instances.push(instance);
+      return instance.url;
+    };
+    urls = await Promise.all([start('A', ports[0] ?? 0), start('B', ports[1] ?? 0)]);
     lockless = await Promise.all([
-      startInstance('C', await freePort(), { ...env, NO_LOCK: '1' }),
-      startInstance('D', await freePort(), { ...env, NO_LOCK: '1' }),
+      start('C', await freePort(), { NO_LOCK: '1' }),
+      start('D', await freePort(), { NO_LOCK: '1' }),
     ]);
   }, 60_000);
 
   afterAll(async () => {
-    for (const child of instances) child.kill('SIGTERM');
-    await Promise.all(
-      instances.map(
-        (child) =>
-          new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve))),
-      ),
-    );
+    await stopInstances(instances);
     await emulator?.close();
     await redis?.stop();
   });
