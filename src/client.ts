@@ -61,7 +61,9 @@ export class SynergyFlowClient {
       throw new TypeError(`passport-synergyflow: provider "${this.#config.provider.name}" has no profile endpoint.`);
     }
     const flight = this.getJSON(tokens, url)
-      .then((body) => this.#config.provider.parseProfile(body))
+      // The description's name, not the parser's, marks the profile: a description built from
+      // another (spread and renamed) must still recognise its own users.
+      .then((body) => ({ ...this.#config.provider.parseProfile(body), provider: this.#config.provider.name }))
       .finally(() => this.#profileFlights.delete(key));
     this.#profileFlights.set(key, flight);
     return flight;

@@ -99,8 +99,9 @@ export const synergyFlowProvider: ProviderDescription = Object.freeze({
   issuesRefreshTokens: true,
   lifetimes: Object.freeze({ refreshTokenTtlMs: THIRTY_DAYS_MS }),
   tokenRequest: oauthTokenRequest,
-  parseTokenAnswer(body: unknown, now: number, previous?: TokenSet): TokenSet {
-    return tokenSetFromOAuthAnswer(body, now, { refreshTokenTtlMs: THIRTY_DAYS_MS }, previous);
+  parseTokenAnswer(this: ProviderDescription, body: unknown, now: number, previous?: TokenSet): TokenSet {
+    // `this.lifetimes`, so that a description spread from this one with other lifetimes uses them.
+    return tokenSetFromOAuthAnswer(body, now, this.lifetimes, previous);
   },
   authorizationHeaders: (tokens: TokenSet) => ({ authorization: `Bearer ${tokens.accessToken}` }),
   parseProfile: parseSynergyFlowProfile,
