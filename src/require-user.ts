@@ -3,6 +3,7 @@ import type { AuthContext } from './context.js';
 import { isRateLimitError, isUnauthorizedError, LoginRequiredError, UnauthorizedError } from './errors.js';
 import { logger } from './hooks.js';
 import type { SynergyFlowProfile } from './profile.js';
+import { refreshed, signOut } from './refresh-persist.js';
 import { guardSessionSave } from './session-guard.js';
 import { authState, peekAuthState } from './session-state.js';
 import { needsRefresh, type TokenSet } from './token-set.js';
@@ -121,12 +122,12 @@ async function ensureUser(context: AuthContext, req: Request, policy: ProfilePol
     throw await signOut(context, req, new LoginRequiredError('user_changed'));
   }
   req.user = profile;
-  const current = tokens;
   req.synergyflow = {
-    accessToken: current.accessToken,
-    expiresAt: current.expiresAt,
-    scope: current.scope,
+    accessToken: tokens.accessToken,
+    expiresAt: tokens.expiresAt,
+    scope: tokens.scope,
     profileLoadedAt: state.profileLoadedAt,
+    refreshUsesLeft: tokens.refreshUsesLeft,
   };
 }
 
@@ -162,42 +163,4 @@ async function storeProfile(context: AuthContext, req: Request, tokens: TokenSet
   state.profileLoadedAt = Date.now();
   log('profile loaded from the provider');
   return profile;
-}
-
-/** Refreshes through the coordinator and persists the result (compare-and-swap on the version). */
-export async function refreshed(
-  context: AuthContext,
-  req: Request,
-  tokens: TokenSet,
-  params?: Readonly<Record<string, string>>,
-): Promise<TokenSet> {
-  const store = context.tokenStore;
-  let next: TokenSet;
-  try {
-    next = await context.refresher.refresh(tokens, { reread: () => store.get(req), params });
-  } catch (error) {
-    if (error instanceof LoginRequiredError || (error as { code?: unknown }).code === 'SF_LOGIN_REQUIRED') {
-      throw await signOut(context, req, error as LoginRequiredError);
-    }
-    throw error;
-  }
-  if (!(await store.set(req, next, tokens.version))) {
-    const stored = await store.get(req);
-    if (stored && stored.version >= next.version) next = stored;
-  }
-  // A refresh invalidates the cached profile: the next check loads it with the new token.
-  const state = authState(req);
-  delete state.profileLoadedAt;
-  return next;
-}
-
-/** Forgets the tokens and the cached profile; the Passport login stays so `returnTo` works. */
-async function signOut<E extends Error>(context: AuthContext, req: Request, error: E): Promise<E> {
-  await context.tokenStore.clear(req);
-  const state = peekAuthState(req);
-  if (state) {
-    delete state.profile;
-    delete state.profileLoadedAt;
-  }
-  return error;
 }

@@ -3,7 +3,8 @@ import type { AuthContext } from './context.js';
 import { isUnauthorizedError, LoginRequiredError } from './errors.js';
 import { logger } from './hooks.js';
 import { SYNAPSEFI_CONTEXT } from './providers/synapsefi.js';
-import { refreshed, type RequestAuth } from './require-user.js';
+import { refreshed } from './refresh-persist.js';
+import type { RequestAuth } from './require-user.js';
 import { needsRefresh } from './token-set.js';
 
 const log = logger('token');
