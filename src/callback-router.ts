@@ -51,11 +51,7 @@ export function createCallbackRouter(context: AuthContext): Router {
       .passport()
       .authenticate(
         'synergyflow',
-        (
-          error: unknown,
-          user: SynergyFlowProfile | false,
-          info: (LoginInfo & { state?: { returnTo?: string } }) | { message?: string } | undefined,
-        ) => {
+        (error: unknown, user: SynergyFlowProfile | false, info: LoginInfo | { message?: string } | undefined) => {
           if (error) {
             emit(context.config.hooks, 'onLogin', { outcome: errorCode(error), durationMs: Date.now() - started });
             return next(error);

@@ -10,8 +10,8 @@ import { LoginTransactionStore } from './transactions.js';
 export interface LoginInfo {
   /** The tokens of the login. */
   readonly tokens: TokenSet;
-  /** Where the login asked to return, already checked to be a same-origin path. */
-  readonly returnTo?: string | undefined;
+  /** Added by passport-oauth2 from the login transaction: where the login asked to return. */
+  readonly state?: { readonly returnTo?: string | undefined } | undefined;
 }
 
 /** Shared pieces {@link synergyFlow} passes in so the strategy and routers use one of each. */
