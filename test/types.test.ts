@@ -1,5 +1,6 @@
 import { expectTypeOf } from 'expect-type';
 import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'express';
+import passport, { Passport } from 'passport';
 import { describe, expect, it } from 'vitest';
 import {
   isRateLimitError,
@@ -35,6 +36,9 @@ describe('public types', () => {
     expectTypeOf(auth.loginRouter()).toEqualTypeOf<Router>();
     expectTypeOf(auth.requireUser()).toEqualTypeOf<RequestHandler>();
     expectTypeOf(auth.errorHandler()).toEqualTypeOf<ErrorRequestHandler>();
+    // auth.use takes the default passport export (as in the README) and new Passport() alike.
+    expectTypeOf(auth.use).toBeCallableWith(passport);
+    expectTypeOf(auth.use).toBeCallableWith(new Passport());
     expect(typeof auth.use).toBe('function');
   });
 
