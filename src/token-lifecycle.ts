@@ -72,6 +72,8 @@ export async function accessTokenFor(
   let tokens = await context.tokenStore.get(req);
   if (!tokens) throw new LoginRequiredError('no_tokens');
   const params = {
+    // Providers whose key request names scopes (SynapseFi) get the configured ones.
+    ...(context.config.scope.length > 0 ? { scope: context.config.scope.join(' ') } : {}),
     ...(twoFactor.phoneNumber ? { phone_number: twoFactor.phoneNumber } : {}),
     ...(twoFactor.validationPin ? { validation_pin: twoFactor.validationPin } : {}),
   };

@@ -43,6 +43,8 @@ export class SynapseFiEmulator {
   url = '';
   /** Calls per endpoint. */
   counters = { oauth: 0, users: 0 };
+  /** The body of the last key request, for assertions. */
+  lastRequest: Record<string, unknown> = {};
   /** The last PIN "sent by SMS", per user id, for tests to type in. */
   readonly sentPins = new Map<string, string>();
   readonly #options: Required<SynapseFiEmulatorOptions>;
@@ -118,6 +120,7 @@ export class SynapseFiEmulator {
     const account = this.#accounts.get(userId);
     if (!account) return this.#fail(res, 404, '404', 'User not found.');
     const body = (req.body ?? {}) as Record<string, unknown>;
+    this.lastRequest = { ...body };
     const presented = typeof body.refresh_token === 'string' ? this.#refreshTokens.get(body.refresh_token) : undefined;
     if (!presented || presented.userId !== userId || presented.revoked || presented.usesLeft <= 0) {
       return this.#fail(res, 401, '110', 'Unable to verify refresh token.');
@@ -163,7 +166,7 @@ export class SynapseFiEmulator {
       oauth_key: key,
       refresh_expires_in: usesLeft,
       refresh_token: refreshToken,
-      scope: SCOPE,
+      scope: Array.isArray(body.scope) ? body.scope.filter((s) => SCOPE.includes(String(s))) : SCOPE,
       user_id: userId,
     });
   }

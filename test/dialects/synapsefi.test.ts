@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 /** A platform app: it created the user at SynapseFi and holds the refresh token. */
-async function start(options: Partial<SynapseFiEmulatorOptions> = {}): Promise<void> {
+async function start(options: Partial<SynapseFiEmulatorOptions> = {}, scope?: string[]): Promise<void> {
   emulator = await startSynapseFiEmulator({ clientID: 'client_id_abc', clientSecret: 'client_secret_xyz', ...options });
   const auth = synergyFlow({
     provider: synapseFiProvider,
@@ -32,6 +32,7 @@ async function start(options: Partial<SynapseFiEmulatorOptions> = {}): Promise<v
     clientID: 'client_id_abc',
     clientSecret: 'client_secret_xyz',
     hooks: { onRefresh: (event) => void refreshEvents.push(event) },
+    ...(scope ? { scope } : {}),
   });
   const app = express();
   app.use(express.json());
@@ -106,6 +107,14 @@ describe('the SynapseFi-style OAuth key dialect (seed 002)', () => {
     expect(emulator.counters.oauth).toBe(1);
     expect((await me(browser, '5bb6ab05472e2500adffad5a')).status).toBe(200);
     expect(emulator.counters.oauth).toBe(1);
+  });
+
+  it('asks SynapseFi for the configured scopes', async () => {
+    await start({}, ['USER|GET', 'NODES|GET']);
+    const browser = await attached('u-scope');
+    expect((await me(browser, 'u-scope')).status).toBe(200);
+    expect(emulator.lastRequest.scope).toEqual(['USER|GET', 'NODES|GET']);
+    expect(emulator.lastRequest).not.toHaveProperty('phone_number');
   });
 
   it('surfaces 2FA as TwoFactorRequiredError and completes it with a phone number, then the PIN', async () => {
