@@ -14,18 +14,29 @@ export async function refreshed(
   const store = context.tokenStore;
   let next: TokenSet;
   try {
-    next = await context.refresher.refresh(tokens, { reread: () => store.get(req), params });
+    next = await context.refresher.refresh(tokens, {
+      reread: () => store.get(req),
+      params,
+      persist: (fresh) => store.set(req, fresh, tokens.version),
+    });
   } catch (error) {
     if (isLoginRequiredError(error)) throw await signOut(context, req, error);
     throw error;
   }
+  // Requests that joined or adopted another's refresh store it in their own session too; the
+  // version check turns a write that is already there (or older) into a re-read.
+  const stored = await store.get(req);
+  if (stored && stored.version >= next.version) return finish(req, stored);
   if (!(await store.set(req, next, tokens.version))) {
-    const stored = await store.get(req);
-    if (stored && stored.version >= next.version) next = stored;
+    const latest = await store.get(req);
+    if (latest && latest.version >= next.version) next = latest;
   }
+  return finish(req, next);
+}
+
+function finish(req: Request, next: TokenSet): TokenSet {
   // A refresh invalidates the cached profile: the next check loads it with the new token.
-  const state = authState(req);
-  delete state.profileLoadedAt;
+  delete authState(req).profileLoadedAt;
   return next;
 }
 

@@ -26,6 +26,11 @@ export interface RefreshContext {
   reread(): Promise<TokenSet | undefined>;
   /** Provider-specific refresh parameters (SynapseFi 2FA: `phone_number`, `validation_pin`). */
   params?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Stores a fresh token set. The refresh that ran calls it before releasing the cross-process
+   * lock, so a sibling that takes the lock next finds the new tokens instead of refreshing again.
+   */
+  persist(tokens: TokenSet): Promise<unknown>;
 }
 
 function remember<V>(map: Map<string, V>, key: string, value: V): void {
@@ -111,6 +116,7 @@ export class RefreshCoordinator {
       }
       log('refresh started');
       const tokens = await this.#client.refresh(current, context.params);
+      await context.persist(tokens);
       log('refresh finished in %d ms', Date.now() - started);
       emit(this.#hooks, 'onRefresh', {
         outcome: 'success',
