@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { rememberNewest } from './bounded-map.js';
 
 const REMEMBER_MS = 15 * 60_000;
 const MAX_ENTRIES = 100_000;
@@ -17,9 +18,9 @@ export class LogoutRegistry {
   /** Records that `sessionID` was logged out. */
   add(sessionID: string): void {
     const now = Date.now();
-    this.#ended.set(key(sessionID), now);
+    rememberNewest(this.#ended, key(sessionID), now, MAX_ENTRIES);
     for (const [id, at] of this.#ended) {
-      if (now - at < REMEMBER_MS && this.#ended.size <= MAX_ENTRIES) break;
+      if (now - at < REMEMBER_MS) break;
       this.#ended.delete(id);
     }
   }

@@ -1,3 +1,4 @@
+import { rememberNewest } from './bounded-map.js';
 import { RateLimitError } from './errors.js';
 
 /** Used when a 429 carries no usable `Retry-After`: the provider's window is one minute. */
@@ -63,12 +64,6 @@ export class RateLimitGate {
 
   /** Closes `key`'s window for the error's `retryAfter`. */
   close(key: string, error: RateLimitError, now: number): void {
-    this.#until.delete(key);
-    this.#until.set(key, { until: now + error.retryAfter * 1000, error });
-    while (this.#until.size > this.#maxEntries) {
-      const oldest = this.#until.keys().next().value;
-      if (oldest === undefined) break;
-      this.#until.delete(oldest);
-    }
+    rememberNewest(this.#until, key, { until: now + error.retryAfter * 1000, error }, this.#maxEntries);
   }
 }

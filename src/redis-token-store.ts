@@ -76,7 +76,7 @@ export class RedisTokenStore implements TokenStore {
   /** @inheritdoc */
   async set(req: Request, tokens: TokenSet, expectedVersion: number | undefined): Promise<boolean> {
     const state = authState(req);
-    if (expectedVersion === undefined || !state.tokenKey) state.tokenKey ??= randomBytes(18).toString('base64url');
+    state.tokenKey ??= randomBytes(18).toString('base64url');
     const json = JSON.stringify(tokens);
     const ttl = tokens.refreshExpiresAt ? Math.max(1000, tokens.refreshExpiresAt - Date.now()) : this.#ttlMs;
     const written = await this.#client.eval(SET_IF_VERSION, {

@@ -1,3 +1,4 @@
+import { rememberNewest } from './bounded-map.js';
 import type { SynergyFlowClient } from './client.js';
 import { tokenFingerprint } from './client.js';
 import { isLoginRequiredError, isProviderError, LoginRequiredError, type SynergyFlowError } from './errors.js';
@@ -33,15 +34,6 @@ export interface RefreshContext {
   persist(tokens: TokenSet): Promise<unknown>;
 }
 
-function remember<V>(map: Map<string, V>, key: string, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > MAX_REMEMBERED) {
-    const oldest = map.keys().next().value;
-    if (oldest !== undefined) map.delete(oldest);
-  }
-}
-
 /** True when `candidate` replaces `current` (a sibling refreshed while we waited). */
 function isNewer(candidate: TokenSet | undefined, current: TokenSet): candidate is TokenSet {
   return candidate !== undefined && candidate.version > current.version;
@@ -50,8 +42,8 @@ function isNewer(candidate: TokenSet | undefined, current: TokenSet): candidate 
 /**
  * Runs refreshes so that each expiry costs one refresh grant: concurrent requests holding the same
  * refresh token share one call (single flight), requests that arrive just after it adopt its
- * result, and with a {@link RefreshLock} the same holds across processes. A refused refresh is
- * checked against the store once before the user is sent to log in again.
+ * result, and with a {@link RefreshLock} the same holds across processes. A refused refresh sends
+ * the user to log in only after re-reading the store for a sibling's fresh tokens for a moment.
  */
 export class RefreshCoordinator {
   readonly #client: SynergyFlowClient;
@@ -93,10 +85,12 @@ export class RefreshCoordinator {
     this.#inflight.set(key, flight);
     try {
       const tokens = await flight;
-      remember(this.#rotated, key, { tokens, until: Date.now() + ROTATION_MEMORY_MS });
+      rememberNewest(this.#rotated, key, { tokens, until: Date.now() + ROTATION_MEMORY_MS }, MAX_REMEMBERED);
       return tokens;
     } catch (error) {
-      if (isProviderError(error)) remember(this.#failed, key, { error, until: Date.now() + FAILURE_BACKOFF_MS });
+      if (isProviderError(error)) {
+        rememberNewest(this.#failed, key, { error, until: Date.now() + FAILURE_BACKOFF_MS }, MAX_REMEMBERED);
+      }
       throw error;
     }
   }

@@ -4,6 +4,7 @@ import { isRateLimitError, isUnauthorizedError, LoginRequiredError, Unauthorized
 import { logger } from './hooks.js';
 import type { SynergyFlowProfile } from './profile.js';
 import { refreshed, signOut } from './refresh-persist.js';
+import { toRequestAuth, type RequestAuth } from './request-auth.js';
 import { guardSessionSave } from './session-guard.js';
 import { authState, peekAuthState } from './session-state.js';
 import { needsRefresh, type TokenSet } from './token-set.js';
@@ -19,20 +20,6 @@ export interface RequireUserOptions {
    * with `RateLimitError`. Default true; set false on routes that must show live data.
    */
   serveStaleOnRateLimit?: boolean;
-}
-
-/** What `requireUser()` gives the route handler besides `req.user`, for its own API calls. */
-export interface RequestAuth {
-  /** A non-expired access token for the provider's API. Never send it to the browser. */
-  readonly accessToken: string;
-  /** When the access token expires (milliseconds since the epoch), when known. */
-  readonly expiresAt: number | undefined;
-  /** Granted scopes, when the provider said. */
-  readonly scope: readonly string[] | undefined;
-  /** When `req.user` was loaded from the provider (milliseconds since the epoch). */
-  readonly profileLoadedAt: number | undefined;
-  /** How many more refreshes the refresh token allows, for providers that count (SynapseFi). */
-  readonly refreshUsesLeft?: number | undefined;
 }
 
 declare global {
@@ -122,13 +109,7 @@ async function ensureUser(context: AuthContext, req: Request, policy: ProfilePol
     throw await signOut(context, req, new LoginRequiredError('user_changed'));
   }
   req.user = profile;
-  req.synergyflow = {
-    accessToken: tokens.accessToken,
-    expiresAt: tokens.expiresAt,
-    scope: tokens.scope,
-    profileLoadedAt: state.profileLoadedAt,
-    refreshUsesLeft: tokens.refreshUsesLeft,
-  };
+  req.synergyflow = toRequestAuth(tokens, state.profileLoadedAt);
 }
 
 async function loadProfile(

@@ -11,7 +11,8 @@ import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './
 import type { SynergyFlowProfile } from './profile.js';
 import { RefreshCoordinator } from './refresh.js';
 import { guardSessionSave } from './session-guard.js';
-import { createRequireUser, type RequestAuth, type RequireUserOptions } from './require-user.js';
+import type { RequestAuth } from './request-auth.js';
+import { createRequireUser, type RequireUserOptions } from './require-user.js';
 import {
   accessTokenFor,
   apiGet,

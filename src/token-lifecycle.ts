@@ -4,8 +4,8 @@ import { isUnauthorizedError, LoginRequiredError } from './errors.js';
 import { logger } from './hooks.js';
 import { SYNAPSEFI_CONTEXT } from './providers/synapsefi.js';
 import { refreshed } from './refresh-persist.js';
-import type { RequestAuth } from './require-user.js';
-import { needsRefresh } from './token-set.js';
+import { toRequestAuth, type RequestAuth } from './request-auth.js';
+import { needsRefresh, type TokenSet } from './token-set.js';
 
 const log = logger('token');
 
@@ -58,6 +58,24 @@ export async function attachUser(context: AuthContext, req: Request, user: Attac
   );
 }
 
+/** The request's token set, refreshed first when its access token is due (or not issued yet). */
+async function freshTokens(context: AuthContext, req: Request, twoFactor: TwoFactorAnswer = {}): Promise<TokenSet> {
+  const tokens = await context.tokenStore.get(req);
+  if (!tokens) throw new LoginRequiredError('no_tokens');
+  if (tokens.accessToken !== '' && !needsRefresh(tokens, Date.now(), context.config.refreshSkewMs)) return tokens;
+  const params = {
+    // Providers whose key request names scopes (SynapseFi) get the configured ones.
+    ...(context.config.scope.length > 0 ? { scope: context.config.scope.join(' ') } : {}),
+    ...(twoFactor.phoneNumber ? { phone_number: twoFactor.phoneNumber } : {}),
+    ...(twoFactor.validationPin ? { validation_pin: twoFactor.validationPin } : {}),
+  };
+  const next = await refreshed(context, req, tokens, params);
+  if (next.refreshUsesLeft !== undefined && next.refreshUsesLeft <= 2) {
+    log('the refresh token has %d uses left', next.refreshUsesLeft);
+  }
+  return next;
+}
+
 /**
  * Returns a non-expired access token (SynapseFi: OAuth key) for the request, refreshing it first
  * when it is within the skew of expiry: one refresh for all concurrent requests, the rotated
@@ -69,27 +87,7 @@ export async function accessTokenFor(
   req: Request,
   twoFactor: TwoFactorAnswer = {},
 ): Promise<RequestAuth> {
-  let tokens = await context.tokenStore.get(req);
-  if (!tokens) throw new LoginRequiredError('no_tokens');
-  const params = {
-    // Providers whose key request names scopes (SynapseFi) get the configured ones.
-    ...(context.config.scope.length > 0 ? { scope: context.config.scope.join(' ') } : {}),
-    ...(twoFactor.phoneNumber ? { phone_number: twoFactor.phoneNumber } : {}),
-    ...(twoFactor.validationPin ? { validation_pin: twoFactor.validationPin } : {}),
-  };
-  if (tokens.accessToken === '' || needsRefresh(tokens, Date.now(), context.config.refreshSkewMs)) {
-    tokens = await refreshed(context, req, tokens, params);
-  }
-  if (tokens.refreshUsesLeft !== undefined && tokens.refreshUsesLeft <= 2) {
-    log('the refresh token has %d uses left', tokens.refreshUsesLeft);
-  }
-  return {
-    accessToken: tokens.accessToken,
-    expiresAt: tokens.expiresAt,
-    scope: tokens.scope,
-    profileLoadedAt: undefined,
-    refreshUsesLeft: tokens.refreshUsesLeft,
-  };
+  return toRequestAuth(await freshTokens(context, req, twoFactor));
 }
 
 /**
@@ -117,9 +115,7 @@ export async function apiGet(context: AuthContext, req: Request, path: string): 
   if (!path.startsWith('/') || path.startsWith('//') || url.origin !== base.origin) {
     throw new TypeError('passport-synergyflow: apiGet takes a path on the provider, such as "/api/user".');
   }
-  await accessTokenFor(context, req);
-  const tokens = await context.tokenStore.get(req);
-  if (!tokens) throw new LoginRequiredError('no_tokens');
+  const tokens = await freshTokens(context, req);
   try {
     return await context.client.getJSON(tokens, url.toString());
   } catch (error) {
