@@ -1,7 +1,7 @@
 import type { Hooks } from './hooks.js';
-import { synergyFlowProvider, type ProviderDescription } from './provider.js';
-import type { RefreshLock } from './refresh-lock.js';
-import type { TokenStore } from './token-store.js';
+import { synergyFlowProvider, type ProviderDescription } from './provider/description.js';
+import type { RefreshLock } from './tokens/refresh-lock.js';
+import type { TokenStore } from './tokens/token-store.js';
 
 /** Options of {@link synergyFlow}. Only `clientID`, `clientSecret` and `callbackURL` are required. */
 export interface SynergyFlowOptions {

@@ -1,18 +1,18 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'express';
-import type { PassportInstance } from './passport-instance.js';
-import { createCallbackRouter } from './callback-router.js';
-import { SynergyFlowClient } from './client.js';
-import type { AuthContext } from './context.js';
-import { createErrorHandler, type ErrorHandlerOptions } from './error-handler.js';
-import { createLoginRouter } from './login-router.js';
-import { LogoutRegistry } from './logout-registry.js';
-import { createLogoutRouter } from './logout-router.js';
+import type { PassportInstance } from './login/passport-instance.js';
+import { createCallbackRouter } from './login/callback-router.js';
+import { SynergyFlowClient } from './provider/client.js';
+import type { AuthContext } from './parts.js';
+import { createErrorHandler, type ErrorHandlerOptions } from './protect/error-handler.js';
+import { createLoginRouter } from './login/login-router.js';
+import { LogoutRegistry } from './session/logout-registry.js';
+import { createLogoutRouter } from './session/logout-router.js';
 import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './options.js';
-import type { SynergyFlowProfile } from './profile.js';
-import { RefreshCoordinator } from './refresh.js';
-import { guardSessionSave } from './session-guard.js';
-import type { RequestAuth } from './request-auth.js';
-import { createRequireUser, type RequireUserOptions } from './require-user.js';
+import type { SynergyFlowProfile } from './provider/profile.js';
+import { RefreshCoordinator } from './tokens/refresh-coordinator.js';
+import { guardSessionSave } from './session/session-guard.js';
+import type { RequestAuth } from './tokens/request-auth.js';
+import { createRequireUser, type RequireUserOptions } from './protect/require-user.js';
 import {
   accessTokenFor,
   apiGet,
@@ -20,10 +20,10 @@ import {
   createRequireToken,
   type AttachedUser,
   type TwoFactorAnswer,
-} from './token-lifecycle.js';
-import { SynergyFlowStrategy } from './strategy.js';
-import { SessionTokenStore, type TokenStore } from './token-store.js';
-import { LoginTransactionStore } from './transactions.js';
+} from './protect/require-token.js';
+import { SynergyFlowStrategy } from './login/strategy.js';
+import { SessionTokenStore, type TokenStore } from './tokens/token-store.js';
+import { LoginTransactionStore } from './login/transactions.js';
 
 /** What {@link synergyFlow} returns: every piece, sharing one validated configuration. */
 export interface SynergyFlowAuth {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rememberNewest } from '../../src/bounded-map.js';
+import { rememberNewest } from '../../src/util/bounded-map.js';
 
 describe('rememberNewest', () => {
   it('keeps at most max entries, dropping the oldest, and refreshes the age of a re-set key', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isSynergyFlowError } from 'passport-synergyflow';
-import { challengeScope, toProviderError, type ProviderCall } from '../../src/provider-error.js';
+import { challengeScope, toProviderError, type ProviderCall } from '../../src/provider/answer-to-error.js';
 
 const answer = (status: number, json?: unknown, headers: Record<string, string> = {}) => ({
   status,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { needsRefresh, tokenSetFromOAuthAnswer, type TokenSet } from '../../src/token-set.js';
+import { needsRefresh, tokenSetFromOAuthAnswer, type TokenSet } from '../../src/tokens/token-set.js';
 
 const lifetimes = { refreshTokenTtlMs: 30 * 86_400_000 };
 const now = 1_000_000;

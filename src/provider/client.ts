@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { isRateLimitError, ProviderError } from './errors.js';
-import { emit, logger } from './hooks.js';
+import { isRateLimitError, ProviderError } from '../errors.js';
+import { emit, logger } from '../hooks.js';
 import { send, type HttpLimits, type ProviderAnswer } from './http.js';
-import type { ResolvedConfig } from './options.js';
+import type { ResolvedConfig } from '../options.js';
 import type { SynergyFlowProfile } from './profile.js';
-import type { Grant } from './provider.js';
-import { toProviderError, type ProviderCall } from './provider-error.js';
+import type { Grant } from './description.js';
+import { toProviderError, type ProviderCall } from './answer-to-error.js';
 import { RateLimitGate } from './rate-limit.js';
-import type { TokenSet } from './token-set.js';
+import type { TokenSet } from '../tokens/token-set.js';
 
 const log = logger('client');
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { logger } from './hooks.js';
+import { logger } from '../hooks.js';
 import type { RedisScriptClient } from './redis-client.js';
-import type { RefreshLock } from './refresh-lock.js';
+import type { RefreshLock } from '../tokens/refresh-lock.js';
 
 const log = logger('redis-lock');
 

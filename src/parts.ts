@@ -1,10 +1,10 @@
-import type { PassportInstance } from './passport-instance.js';
-import type { SynergyFlowClient } from './client.js';
-import type { LogoutRegistry } from './logout-registry.js';
+import type { PassportInstance } from './login/passport-instance.js';
+import type { SynergyFlowClient } from './provider/client.js';
+import type { LogoutRegistry } from './session/logout-registry.js';
 import type { ResolvedConfig } from './options.js';
-import type { RefreshCoordinator } from './refresh.js';
-import type { TokenStore } from './token-store.js';
-import type { LoginTransactionStore } from './transactions.js';
+import type { RefreshCoordinator } from './tokens/refresh-coordinator.js';
+import type { TokenStore } from './tokens/token-store.js';
+import type { LoginTransactionStore } from './login/transactions.js';
 
 /** The pieces one `synergyFlow()` call builds and every router and middleware shares. */
 export interface AuthContext {

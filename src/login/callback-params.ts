@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { LoginFailedError } from './errors.js';
+import { LoginFailedError } from '../errors.js';
 import { STATE_PATTERN } from './transactions.js';
 
 /** The callback's parameters, each present at most once and as a plain string. */

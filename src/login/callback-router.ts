@@ -1,10 +1,10 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { plausibleState, readCallbackParams } from './callback-params.js';
-import { noStore, type AuthContext } from './context.js';
-import { LoginFailedError, type LoginFailedReason } from './errors.js';
-import { emit, logger } from './hooks.js';
-import type { SynergyFlowProfile } from './profile.js';
-import { authState, peekAuthState } from './session-state.js';
+import { noStore, type AuthContext } from '../parts.js';
+import { LoginFailedError, type LoginFailedReason } from '../errors.js';
+import { emit, logger } from '../hooks.js';
+import type { SynergyFlowProfile } from '../provider/profile.js';
+import { authState, peekAuthState } from '../session/session-state.js';
 import type { LoginInfo } from './strategy.js';
 
 const log = logger('callback');

@@ -1,8 +1,8 @@
 import { LoginRequiredError, TwoFactorRequiredError, type SynergyFlowError } from '../errors.js';
-import { asRecord, type ProviderAnswer } from '../http.js';
-import type { ClientCredentials, Grant, ProviderDescription, ProviderRequest } from '../provider.js';
-import type { ProviderCall } from '../provider-error.js';
-import { invalid, readExpiresIn, readScope, type TokenSet } from '../token-set.js';
+import { asRecord, type ProviderAnswer } from './http.js';
+import type { ClientCredentials, Grant, ProviderDescription, ProviderRequest } from './description.js';
+import type { ProviderCall } from './answer-to-error.js';
+import { invalid, readExpiresIn, readScope, type TokenSet } from '../tokens/token-set.js';
 
 /** Context keys a SynapseFi token set carries. */
 export const SYNAPSEFI_CONTEXT = { userId: 'user_id', fingerprint: 'fingerprint', userIp: 'user_ip' } as const;

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import { logger } from './hooks.js';
-import { asRecord, parseJson } from './http.js';
+import { logger } from '../hooks.js';
+import { asRecord, parseJson } from '../provider/http.js';
 import type { RedisScriptClient } from './redis-client.js';
-import { authState, peekAuthState } from './session-state.js';
+import { authState, peekAuthState } from '../session/session-state.js';
 import { TokenCipher } from './token-cipher.js';
-import type { TokenSet } from './token-set.js';
-import type { TokenStore } from './token-store.js';
+import type { TokenSet } from '../tokens/token-set.js';
+import type { TokenStore } from '../tokens/token-store.js';
 
 const log = logger('redis-token-store');
 

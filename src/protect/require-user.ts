@@ -1,13 +1,13 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { AuthContext } from './context.js';
-import { isRateLimitError, isUnauthorizedError, LoginRequiredError, UnauthorizedError } from './errors.js';
-import { logger } from './hooks.js';
-import type { SynergyFlowProfile } from './profile.js';
-import { refreshed, signOut } from './refresh-persist.js';
-import { toRequestAuth, type RequestAuth } from './request-auth.js';
-import { guardSessionSave } from './session-guard.js';
-import { authState, peekAuthState } from './session-state.js';
-import { needsRefresh, type TokenSet } from './token-set.js';
+import type { AuthContext } from '../parts.js';
+import { isRateLimitError, isUnauthorizedError, LoginRequiredError, UnauthorizedError } from '../errors.js';
+import { logger } from '../hooks.js';
+import type { SynergyFlowProfile } from '../provider/profile.js';
+import { refreshed, signOut } from '../tokens/fresh-token.js';
+import { toRequestAuth, type RequestAuth } from '../tokens/request-auth.js';
+import { guardSessionSave } from '../session/session-guard.js';
+import { authState, peekAuthState } from '../session/session-state.js';
+import { needsRefresh, type TokenSet } from '../tokens/token-set.js';
 
 const log = logger('require-user');
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { rememberNewest } from './bounded-map.js';
+import { rememberNewest } from '../util/bounded-map.js';
 
 const REMEMBER_MS = 15 * 60_000;
 const MAX_ENTRIES = 100_000;

@@ -1,5 +1,5 @@
-import { ProviderError } from './errors.js';
-import { asRecord } from './http.js';
+import { ProviderError } from '../errors.js';
+import { asRecord } from '../provider/http.js';
 
 /**
  * A user's tokens as stored. Times are absolute (milliseconds since the epoch), never relative

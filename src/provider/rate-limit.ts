@@ -1,5 +1,5 @@
-import { rememberNewest } from './bounded-map.js';
-import { RateLimitError } from './errors.js';
+import { rememberNewest } from '../util/bounded-map.js';
+import { RateLimitError } from '../errors.js';
 
 /** Used when a 429 carries no usable `Retry-After`: the provider's window is one minute. */
 const DEFAULT_RETRY_AFTER_SECONDS = 60;

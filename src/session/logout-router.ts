@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { noStore, type AuthContext } from './context.js';
-import { CrossSiteRequestError } from './errors.js';
-import { emit, logger } from './hooks.js';
+import { noStore, type AuthContext } from '../parts.js';
+import { CrossSiteRequestError } from '../errors.js';
+import { emit, logger } from '../hooks.js';
 
 const log = logger('logout');
 

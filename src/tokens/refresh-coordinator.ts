@@ -1,8 +1,8 @@
-import { rememberNewest } from './bounded-map.js';
-import type { SynergyFlowClient } from './client.js';
-import { tokenFingerprint } from './client.js';
-import { isLoginRequiredError, isProviderError, LoginRequiredError, type SynergyFlowError } from './errors.js';
-import { emit, logger, type Hooks } from './hooks.js';
+import { rememberNewest } from '../util/bounded-map.js';
+import type { SynergyFlowClient } from '../provider/client.js';
+import { tokenFingerprint } from '../provider/client.js';
+import { isLoginRequiredError, isProviderError, LoginRequiredError, type SynergyFlowError } from '../errors.js';
+import { emit, logger, type Hooks } from '../hooks.js';
 import type { RefreshLock } from './refresh-lock.js';
 import { refreshTokenDead, type TokenSet } from './token-set.js';
 

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { authState, peekAuthState } from './session-state.js';
+import { authState, peekAuthState } from '../session/session-state.js';
 import type { TokenSet } from './token-set.js';
 
 /**

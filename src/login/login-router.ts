@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { noStore, type AuthContext } from './context.js';
-import { logger } from './hooks.js';
+import { noStore, type AuthContext } from '../parts.js';
+import { logger } from '../hooks.js';
 import { safeReturnTo } from './return-to.js';
 
 const log = logger('login');

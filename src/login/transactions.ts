@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import { authState, peekAuthState, type LoginTransaction } from './session-state.js';
+import { authState, peekAuthState, type LoginTransaction } from '../session/session-state.js';
 
 /** Why a callback's state was not accepted. */
 export type StateProblem = 'unknown_state' | 'expired';

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type {} from 'express-session';
-import type { SynergyFlowProfile } from './profile.js';
-import type { TokenSet } from './token-set.js';
+import type { SynergyFlowProfile } from '../provider/profile.js';
+import type { TokenSet } from '../tokens/token-set.js';
 
 /** A login started by `GET /login`, waiting for its callback. */
 export interface LoginTransaction {

@@ -1,8 +1,8 @@
-import type { SynergyFlowError } from './errors.js';
+import type { SynergyFlowError } from '../errors.js';
 import type { ProviderAnswer } from './http.js';
 import { parseSynergyFlowProfile, type SynergyFlowProfile } from './profile.js';
-import type { ProviderCall } from './provider-error.js';
-import { tokenSetFromOAuthAnswer, type TokenLifetimes, type TokenSet } from './token-set.js';
+import type { ProviderCall } from './answer-to-error.js';
+import { tokenSetFromOAuthAnswer, type TokenLifetimes, type TokenSet } from '../tokens/token-set.js';
 
 /** A grant sent to the token endpoint. */
 export type Grant =

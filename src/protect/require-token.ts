@@ -1,11 +1,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { AuthContext } from './context.js';
-import { isUnauthorizedError, LoginRequiredError } from './errors.js';
-import { logger } from './hooks.js';
-import { SYNAPSEFI_CONTEXT } from './providers/synapsefi.js';
-import { refreshed } from './refresh-persist.js';
-import { toRequestAuth, type RequestAuth } from './request-auth.js';
-import { needsRefresh, type TokenSet } from './token-set.js';
+import type { AuthContext } from '../parts.js';
+import { isUnauthorizedError, LoginRequiredError } from '../errors.js';
+import { logger } from '../hooks.js';
+import { SYNAPSEFI_CONTEXT } from '../provider/synapsefi.js';
+import { refreshed } from '../tokens/fresh-token.js';
+import { toRequestAuth, type RequestAuth } from '../tokens/request-auth.js';
+import { needsRefresh, type TokenSet } from '../tokens/token-set.js';
 
 const log = logger('token');
 

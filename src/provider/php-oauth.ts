@@ -1,14 +1,14 @@
 import { ProviderError } from '../errors.js';
-import { asRecord } from '../http.js';
-import type { SynergyFlowProfile } from '../profile.js';
+import { asRecord } from './http.js';
+import type { SynergyFlowProfile } from './profile.js';
 import {
   oauthTokenRequest,
   type ClientCredentials,
   type Grant,
   type ProviderDescription,
   type ProviderRequest,
-} from '../provider.js';
-import { tokenSetFromOAuthAnswer, type TokenSet } from '../token-set.js';
+} from './description.js';
+import { tokenSetFromOAuthAnswer, type TokenSet } from '../tokens/token-set.js';
 
 function badProfile(detail: string): ProviderError {
   return new ProviderError('bad_response', `The userinfo answer is invalid: ${detail}.`);

@@ -1,4 +1,4 @@
-import { ProviderError } from './errors.js';
+import { ProviderError } from '../errors.js';
 
 /** A provider answer, read in full within the deadline and the size cap. */
 export interface ProviderAnswer {

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
-import type { AuthContext } from './context.js';
-import { isLoginRequiredError } from './errors.js';
-import { authState, peekAuthState } from './session-state.js';
+import type { AuthContext } from '../parts.js';
+import { isLoginRequiredError } from '../errors.js';
+import { authState, peekAuthState } from '../session/session-state.js';
 import type { TokenSet } from './token-set.js';
 
 /** Refreshes through the coordinator and persists the result (compare-and-swap on the version). */

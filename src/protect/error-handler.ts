@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
-import type { AuthContext } from './context.js';
+import type { AuthContext } from '../parts.js';
 import {
   isLoginFailedError,
   isLoginRequiredError,
@@ -7,9 +7,9 @@ import {
   isSynergyFlowError,
   isUnauthorizedError,
   type SynergyFlowError,
-} from './errors.js';
+} from '../errors.js';
 import { isNavigation, wantsHtml } from './negotiate.js';
-import { requestedPath } from './return-to.js';
+import { requestedPath } from '../login/return-to.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

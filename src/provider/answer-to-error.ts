@@ -5,7 +5,7 @@ import {
   ProviderError,
   type SynergyFlowError,
   UnauthorizedError,
-} from './errors.js';
+} from '../errors.js';
 import { asRecord, type ProviderAnswer } from './http.js';
 import { parseRetryAfter, rateLimitErrorFrom } from './rate-limit.js';
 

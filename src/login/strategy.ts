@@ -1,9 +1,9 @@
 import { Strategy as OAuth2Strategy, type StateStore } from 'passport-oauth2';
-import { SynergyFlowClient } from './client.js';
-import { isSynergyFlowError } from './errors.js';
-import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './options.js';
-import type { SynergyFlowProfile } from './profile.js';
-import type { TokenSet } from './token-set.js';
+import { SynergyFlowClient } from '../provider/client.js';
+import { isSynergyFlowError } from '../errors.js';
+import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from '../options.js';
+import type { SynergyFlowProfile } from '../provider/profile.js';
+import type { TokenSet } from '../tokens/token-set.js';
 import { LoginTransactionStore } from './transactions.js';
 
 /** What a successful login hands to Passport as `info`: the token set, to be stored after login. */
