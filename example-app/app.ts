@@ -60,7 +60,7 @@ export function createApp(settings: ExampleSettings): express.Express {
     callbackURL: settings.callbackURL,
     ...(settings.baseURL ? { baseURL: settings.baseURL } : {}),
     failureRedirect: '/login-failed',
-    timeoutMs: 3000,
+    timeoutSeconds: 3,
     hooks: { onRefresh: (event) => void (event.outcome === 'success' && (refreshes += 1)) },
   });
   const app = express();

@@ -17,6 +17,7 @@ export const ErrorCodes = {
   PROVIDER: 'SF_PROVIDER_ERROR',
   CROSS_SITE: 'SF_CROSS_SITE_REQUEST',
   TWO_FACTOR_REQUIRED: 'SF_TWO_FACTOR_REQUIRED',
+  UNAVAILABLE: 'SF_UNAVAILABLE',
 } as const;
 
 /** The union of the `code` values of this package's errors. */
@@ -224,6 +225,38 @@ export class TwoFactorRequiredError extends SynergyFlowError {
   }
 }
 
+/** Why a request could not get a token now, although nothing is wrong with the login. */
+export type UnavailableReason = 'refresh_in_progress' | 'store_unavailable' | 'shutting_down' | 'request_timeout';
+
+const UNAVAILABLE_TEXT: Record<UnavailableReason, string> = {
+  refresh_in_progress: 'Another instance is refreshing this login. Retry in a moment.',
+  store_unavailable: 'The token store (for example Redis) is unreachable. Retry in a moment; check the store.',
+  shutting_down: 'This instance is shutting down. Retry; another instance will answer.',
+  request_timeout:
+    'The request ran out of its time budget (requestTimeoutSeconds) waiting for a token. Retry in a moment.',
+};
+
+/**
+ * A token could not be had in time, for a passing reason: another instance holds the refresh
+ * lock, the token store is down, the instance is closing, or the request's budget ran out. The
+ * login is intact (HTTP 503 with `Retry-After`); retrying later succeeds.
+ */
+export class TemporarilyUnavailableError extends SynergyFlowError {
+  override name = 'TemporarilyUnavailableError';
+  declare readonly code: typeof ErrorCodes.UNAVAILABLE;
+  /** Why no token could be had now. */
+  readonly reason: UnavailableReason;
+  /** Seconds after which a retry makes sense. */
+  readonly retryAfter: number;
+  constructor(reason: UnavailableReason, retryAfter = 1) {
+    super(ErrorCodes.UNAVAILABLE, 503, UNAVAILABLE_TEXT[reason], {
+      headers: { 'Retry-After': String(retryAfter) },
+    });
+    this.reason = reason;
+    this.retryAfter = retryAfter;
+  }
+}
+
 /**
  * Any error this package throws, as a union narrowable by `code`:
  * `if (e.code === 'SF_RATE_LIMITED') e.retryAfter`.
@@ -236,7 +269,8 @@ export type KnownSynergyFlowError =
   | LoginFailedError
   | ProviderError
   | CrossSiteRequestError
-  | TwoFactorRequiredError;
+  | TwoFactorRequiredError
+  | TemporarilyUnavailableError;
 
 function hasCode(error: unknown, code: ErrorCode): boolean {
   return (
@@ -271,3 +305,8 @@ export const isProviderError = (e: unknown): e is ProviderError => hasCode(e, Er
 /** True for a {@link TwoFactorRequiredError}, from any copy of the package. */
 export const isTwoFactorRequiredError = (e: unknown): e is TwoFactorRequiredError =>
   hasCode(e, ErrorCodes.TWO_FACTOR_REQUIRED);
+/** True for a {@link CrossSiteRequestError}, from any copy of the package. */
+export const isCrossSiteRequestError = (e: unknown): e is CrossSiteRequestError => hasCode(e, ErrorCodes.CROSS_SITE);
+/** True for a {@link TemporarilyUnavailableError}, from any copy of the package. */
+export const isTemporarilyUnavailableError = (e: unknown): e is TemporarilyUnavailableError =>
+  hasCode(e, ErrorCodes.UNAVAILABLE);

@@ -1,4 +1,4 @@
-import createDebug from 'debug';
+import { logger } from './log.js';
 
 /** What every hook event carries: the outcome and how long the step took. */
 export interface HookEvent {
@@ -28,13 +28,16 @@ export interface Hooks {
   onRateLimited?(event: HookEvent & { readonly retryAfter: number }): void;
   /** A user logged out. */
   onLogout?(event: HookEvent): void;
-}
-
-const debugBase = createDebug('passport-synergyflow');
-
-/** A `debug` logger under the `passport-synergyflow:` namespace. Never give it a token. */
-export function logger(area: string): createDebug.Debugger {
-  return debugBase.extend(area);
+  /**
+   * Storing refreshed tokens failed (`kept`: they are served from memory and written again) or
+   * a kept set was finally stored (`stored_late`). `unsaved` counts the sets still waiting.
+   */
+  onTokenStoreFailed?(event: HookEvent & { readonly unsaved: number }): void;
+  /**
+   * A due refresh failed for a passing reason (provider down, rate limit, lock busy) while the
+   * access token was still valid, so the request went on with it (`outcome` is the error code).
+   */
+  onStaleTokenServed?(event: HookEvent): void;
 }
 
 const hookLog = logger('hooks');

@@ -1,5 +1,6 @@
 import type { Hooks } from './hooks.js';
-import { synergyFlowProvider, type ProviderDescription } from './provider/description.js';
+import { type ProviderDescription } from './provider/description.js';
+import { synergyFlowProvider } from './provider/synergyflow.js';
 import type { RefreshLock } from './tokens/refresh-lock.js';
 import type { TokenStore } from './tokens/token-store.js';
 
@@ -37,8 +38,19 @@ export interface SynergyFlowOptions {
   refreshSkewSeconds?: number;
   /** How long a loaded profile is reused, in seconds; 0 loads it on every request. Default 300. */
   profileTtlSeconds?: number;
-  /** Deadline of every provider call, in milliseconds. Default 10000. */
-  timeoutMs?: number;
+  /** Deadline of every provider call, in seconds. Default 10. */
+  timeoutSeconds?: number;
+  /**
+   * The whole time a request may spend getting a token (waiting for another instance's refresh,
+   * refreshing, retrying after a 401), in seconds. Past it the request gets 503 with
+   * `Retry-After`; a refresh already sent still finishes and is stored. Default 15.
+   */
+  requestTimeoutSeconds?: number;
+  /**
+   * How long a request waits for another instance's refresh lock, in seconds; at least
+   * `timeoutSeconds`, so a sibling's refresh can finish. Default `timeoutSeconds` + 1.
+   */
+  refreshLockWaitSeconds?: number;
   /** Largest provider answer read, in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
   /** Longest `Retry-After` honoured, in seconds; longer ones are capped. Default 300. */
@@ -64,6 +76,11 @@ export interface SynergyFlowOptions {
   allowInsecureRequests?: boolean;
   /** Treat the process as production (stricter URL checks). Default: `NODE_ENV === 'production'`. */
   production?: boolean;
+  /**
+   * The clock, in milliseconds since the epoch. Default `Date.now`. Tests pass a fake one (with
+   * the emulator's `clock` option) to move token lifetimes forward without waiting.
+   */
+  clock?: () => number;
 }
 
 /** The validated, fully defaulted, frozen configuration every piece reads. */
@@ -86,6 +103,8 @@ export interface ResolvedConfig {
   readonly refreshSkewMs: number;
   readonly profileTtlMs: number;
   readonly timeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly refreshLockWaitMs: number;
   readonly maxBodyBytes: number;
   readonly maxRetryAfterSeconds: number;
   readonly maxPendingLogins: number;
@@ -95,6 +114,7 @@ export interface ResolvedConfig {
   readonly fetch: typeof globalThis.fetch;
   readonly tokenStore: TokenStore | undefined;
   readonly refreshLock: RefreshLock | undefined;
+  readonly clock: () => number;
 }
 
 function fail(option: string, requirement: string): never {
@@ -179,6 +199,20 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
     i === 0 ? origin : absoluteURL(text(origin, 'trustedOrigins'), 'trustedOrigins', false).origin,
   );
   if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch', 'must be a function');
+  if (options.clock !== undefined && typeof options.clock !== 'function') fail('clock', 'must be a function');
+  const timeoutMs = count(options.timeoutSeconds, 'timeoutSeconds', 10, 0.1, 120) * 1000;
+  const refreshLockWaitMs =
+    count(options.refreshLockWaitSeconds, 'refreshLockWaitSeconds', timeoutMs / 1000 + 1, 0, 600) * 1000;
+  if (refreshLockWaitMs < timeoutMs) {
+    fail('refreshLockWaitSeconds', "must be at least timeoutSeconds, so a sibling's refresh can finish");
+  }
+  const leaseMs = options.refreshLock?.leaseMs;
+  if (leaseMs !== undefined && leaseMs <= timeoutMs) {
+    fail(
+      'refreshLock',
+      `must hold its lease longer than timeoutSeconds (lease ${leaseMs / 1000} s, timeout ${timeoutMs / 1000} s); raise lockTtlSeconds`,
+    );
+  }
   const fetchImpl = options.fetch ?? globalThis.fetch;
   return Object.freeze({
     clientID,
@@ -198,7 +232,9 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
     logoutRedirect: localPath(options.logoutRedirect, 'logoutRedirect', '/'),
     refreshSkewMs: count(options.refreshSkewSeconds, 'refreshSkewSeconds', 60, 0, 86_400) * 1000,
     profileTtlMs: count(options.profileTtlSeconds, 'profileTtlSeconds', 300, 0, 86_400) * 1000,
-    timeoutMs: count(options.timeoutMs, 'timeoutMs', 10_000, 100, 120_000),
+    timeoutMs,
+    requestTimeoutMs: count(options.requestTimeoutSeconds, 'requestTimeoutSeconds', 15, 0.1, 600) * 1000,
+    refreshLockWaitMs,
     maxBodyBytes: count(options.maxBodyBytes, 'maxBodyBytes', 1 << 20, 1024, 64 << 20),
     maxRetryAfterSeconds: count(options.maxRetryAfterSeconds, 'maxRetryAfterSeconds', 300, 1, 86_400),
     maxPendingLogins: count(options.maxPendingLogins, 'maxPendingLogins', 10, 1, 100),
@@ -209,5 +245,6 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
     fetch: (input: RequestInfo | URL, init?: RequestInit) => fetchImpl(input, init),
     tokenStore: options.tokenStore,
     refreshLock: options.refreshLock,
+    clock: options.clock ?? Date.now,
   });
 }

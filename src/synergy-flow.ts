@@ -1,34 +1,33 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'express';
-import type { PassportInstance } from './login/passport-instance.js';
 import { createCallbackRouter } from './login/callback-router.js';
-import { SynergyFlowClient } from './provider/client.js';
-import type { AuthContext } from './parts.js';
-import { createErrorHandler, type ErrorHandlerOptions } from './protect/error-handler.js';
 import { createLoginRouter } from './login/login-router.js';
+import type { PassportInstance } from './login/passport-instance.js';
+import { SynergyFlowStrategy } from './login/strategy.js';
+import { LoginTransactionStore } from './login/transactions.js';
+import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './options.js';
+import type { AuthParts } from './parts.js';
+import { createErrorHandler, type ErrorHandlerOptions } from './protect/error-handler.js';
+import { apiGet } from './protect/provider-api.js';
+import { accessTokenFor, createRequireToken, type TwoFactorAnswer } from './protect/require-token.js';
+import { createRequireUser, type RequireUserOptions } from './protect/require-user.js';
+import { SynergyFlowClient } from './provider/client.js';
+import type { SynergyFlowProfile } from './provider/profile.js';
+import { attachUser, type AttachedUser } from './provider/synapsefi-user.js';
 import { LogoutRegistry } from './session/logout-registry.js';
 import { createLogoutRouter } from './session/logout-router.js';
-import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './options.js';
-import type { SynergyFlowProfile } from './provider/profile.js';
-import { RefreshCoordinator } from './tokens/refresh-coordinator.js';
 import { guardSessionSave } from './session/session-guard.js';
+import { TokenPath } from './tokens/fresh-token.js';
+import { RefreshCoordinator } from './tokens/refresh-coordinator.js';
 import type { RequestAuth } from './tokens/request-auth.js';
-import { createRequireUser, type RequireUserOptions } from './protect/require-user.js';
-import {
-  accessTokenFor,
-  apiGet,
-  attachUser,
-  createRequireToken,
-  type AttachedUser,
-  type TwoFactorAnswer,
-} from './protect/require-token.js';
-import { SynergyFlowStrategy } from './login/strategy.js';
 import { SessionTokenStore, type TokenStore } from './tokens/token-store.js';
-import { LoginTransactionStore } from './login/transactions.js';
+
+/** The configuration as `auth.config` shows it: everything but the client secret. */
+export type PublicConfig = Omit<ResolvedConfig, 'clientSecret'>;
 
 /** What {@link synergyFlow} returns: every piece, sharing one validated configuration. */
 export interface SynergyFlowAuth {
-  /** The validated, frozen configuration. */
-  readonly config: ResolvedConfig;
+  /** The validated, frozen configuration, without the client secret. */
+  readonly config: PublicConfig;
   /** The provider's API client (profile, any JSON endpoint), for the app's own calls. */
   readonly client: SynergyFlowClient;
   /** Where token sets live. */
@@ -55,6 +54,13 @@ export interface SynergyFlowAuth {
   apiGet(req: Request, path: string): Promise<unknown>;
   /** Error middleware answering this package's errors as HTML or JSON; others go to `next`. */
   errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler;
+  /**
+   * Graceful shutdown: new refreshes answer 503, refreshes in flight finish and are stored, and
+   * token sets the store refused are written again, all within `timeoutMs` (default 10000).
+   * Resolves with the number of token sets that could still not be stored. Call it on SIGTERM,
+   * before closing the Redis client.
+   */
+  close(timeoutMs?: number): Promise<number>;
 }
 
 /** What the session's Passport entry holds for a SynergyFlow login: the provider and user id. */
@@ -72,10 +78,16 @@ function isSerializedUser(value: unknown): value is SerializedUser {
   );
 }
 
+function withoutSecret(config: ResolvedConfig): PublicConfig {
+  const copy: Partial<Record<keyof ResolvedConfig, unknown>> = { ...config };
+  delete copy.clientSecret;
+  return Object.freeze(copy) as PublicConfig;
+}
+
 /**
  * Adds "Log in with SynergyFlow Pro" to an Express app: validates the options once (a
  * `TypeError` names any bad one) and returns the strategy, the routers, `requireUser()` and the
- * error handler, all sharing one configuration, one API client and one refresh coordinator.
+ * error handler, all sharing one configuration, one API client and one token path.
  *
  * @example
  * const auth = synergyFlow({ clientID, clientSecret, callbackURL: 'https://app.example/auth/callback' });
@@ -87,15 +99,22 @@ function isSerializedUser(value: unknown): value is SerializedUser {
 export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
   const config = resolveOptions(options);
   const client = new SynergyFlowClient(config);
-  const transactions = new LoginTransactionStore(config.maxPendingLogins, config.loginTimeoutMs);
+  const transactions = new LoginTransactionStore(config.maxPendingLogins, config.loginTimeoutMs, config.clock);
   const tokenStore = config.tokenStore ?? new SessionTokenStore();
+  const refresher = new RefreshCoordinator({
+    client,
+    hooks: config.hooks,
+    clock: config.clock,
+    lock: config.refreshLock,
+    lockWaitMs: config.refreshLockWaitMs,
+  });
   let passport: PassportInstance | undefined;
-  const context: AuthContext = {
+  const parts: AuthParts = {
     config,
     client,
     transactions,
     tokenStore,
-    refresher: new RefreshCoordinator(client, config.hooks, config.refreshLock),
+    tokens: new TokenPath(tokenStore, refresher, config),
     logouts: new LogoutRegistry(),
     passport() {
       if (!passport) throw new Error('passport-synergyflow: call auth.use(passport) before mounting the routers.');
@@ -107,7 +126,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     (strategy ??= new SynergyFlowStrategy({ config, client, transactions }));
   const name = config.provider.name;
   return {
-    config,
+    config: withoutSecret(config),
     client,
     tokenStore,
     get strategy() {
@@ -124,21 +143,22 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
         (req: Request, stored: unknown, done: (err: unknown, user?: Express.User | false) => void) => {
           if (!isSerializedUser(stored) || stored.sf !== name) return done('pass');
           // Every logged-in request passes here, so every one gets the stale-save protection.
-          guardSessionSave(req, context.logouts);
+          guardSessionSave(req, parts.logouts);
           const profile: SynergyFlowProfile | undefined = req.session?.synergyflow?.profile;
           done(null, profile && profile.id === stored.id ? profile : false);
         },
       );
       return instance;
     },
-    loginRouter: () => createLoginRouter(context),
-    callbackRouter: () => createCallbackRouter(context),
-    logoutRouter: () => createLogoutRouter(context),
-    requireUser: (requireOptions?: RequireUserOptions) => createRequireUser(context, requireOptions),
-    attachUser: (req: Request, user: AttachedUser) => attachUser(context, req, user),
-    accessToken: (req: Request, twoFactor?: TwoFactorAnswer) => accessTokenFor(context, req, twoFactor),
-    requireToken: () => createRequireToken(context),
-    apiGet: (req: Request, path: string) => apiGet(context, req, path),
-    errorHandler: (handlerOptions?: ErrorHandlerOptions) => createErrorHandler(context, handlerOptions),
+    loginRouter: () => createLoginRouter(parts),
+    callbackRouter: () => createCallbackRouter(parts),
+    logoutRouter: () => createLogoutRouter(parts),
+    requireUser: (requireOptions?: RequireUserOptions) => createRequireUser(parts, requireOptions),
+    attachUser: (req: Request, user: AttachedUser) => attachUser(parts, req, user),
+    accessToken: (req: Request, twoFactor?: TwoFactorAnswer) => accessTokenFor(parts, req, twoFactor),
+    requireToken: () => createRequireToken(parts),
+    apiGet: (req: Request, path: string) => apiGet(parts, req, path),
+    errorHandler: (handlerOptions?: ErrorHandlerOptions) => createErrorHandler(parts, handlerOptions),
+    close: (timeoutMs = 10_000) => refresher.close(timeoutMs),
   };
 }

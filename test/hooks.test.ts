@@ -11,7 +11,7 @@ describe('hooks', () => {
     const events: Array<[string, HookEvent]> = [];
     const record = (name: string) => (event: HookEvent) => void events.push([name, event]);
     rig = await startRig({
-      emulator: { accessTokenTTL: 2 },
+      emulator: { accessTokenTtlSeconds: 2 },
       auth: {
         profileTtlSeconds: 0,
         hooks: {

@@ -63,7 +63,7 @@ describe('requireUser with a login', () => {
   });
 
   it('F1/F3: refreshes an expiring token before the handler, persists the rotated refresh token', async () => {
-    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    rig = await startRig({ emulator: { accessTokenTtlSeconds: 2 } });
     const browser = await rig.login();
     const first = await dashboard(browser);
     await sleep(1100);
@@ -82,7 +82,7 @@ describe('requireUser with a login', () => {
   });
 
   it('F6: 40 parallel requests with an expired token cost exactly one refresh grant and all succeed', async () => {
-    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    rig = await startRig({ emulator: { accessTokenTtlSeconds: 2 } });
     const browser = await rig.login();
     await sleep(1100);
     rig.emulator.resetCounters();
@@ -97,7 +97,7 @@ describe('requireUser with a login', () => {
   });
 
   it('F2: keeps the old refresh token when a refresh answer carries none', async () => {
-    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    rig = await startRig({ emulator: { accessTokenTtlSeconds: 2 } });
     rig.emulator.rotateRefreshTokens = false;
     const browser = await rig.login();
     for (let round = 0; round < 2; round += 1) {
@@ -130,7 +130,7 @@ describe('requireUser with a login', () => {
   });
 
   it('F4: a refused refresh (400 invalid_grant) clears the tokens: login required, no retry storm', async () => {
-    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    rig = await startRig({ emulator: { accessTokenTtlSeconds: 2 } });
     const browser = await rig.login();
     rig.emulator.revokeAllTokens();
     await sleep(1100);
@@ -145,7 +145,7 @@ describe('requireUser with a login', () => {
   });
 
   it('F4: older servers answering 401 invalid_request to a revoked refresh token mean the same', async () => {
-    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    rig = await startRig({ emulator: { accessTokenTtlSeconds: 2 } });
     rig.emulator.legacyRefreshErrors = true;
     const browser = await rig.login();
     rig.emulator.revokeAllTokens();
@@ -211,7 +211,7 @@ describe('requireUser with a login', () => {
   });
 
   it('a provider that hangs is answered 504 within the timeout', async () => {
-    rig = await startRig({ auth: { profileTtlSeconds: 0, timeoutMs: 300 } });
+    rig = await startRig({ auth: { profileTtlSeconds: 0, timeoutSeconds: 0.3 } });
     const browser = await rig.login();
     rig.emulator.failNext('user', 'hang');
     const started = Date.now();
@@ -221,7 +221,7 @@ describe('requireUser with a login', () => {
   });
 
   it('a provider sending its body one byte a second is cut at the deadline (total, not headers)', async () => {
-    rig = await startRig({ auth: { profileTtlSeconds: 0, timeoutMs: 500 } });
+    rig = await startRig({ auth: { profileTtlSeconds: 0, timeoutSeconds: 0.5 } });
     const browser = await rig.login();
     rig.emulator.failNext('user', 'slow-body');
     expect((await dashboard(browser)).status).toBe(504);

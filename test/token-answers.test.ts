@@ -83,7 +83,7 @@ describe('token endpoint answers during the callback', () => {
   });
 
   it('T9: a token endpoint that hangs fails within the deadline and is never retried', async () => {
-    rig = await startRig({ auth: { timeoutMs: 300 } });
+    rig = await startRig({ auth: { timeoutSeconds: 0.3 } });
     const started = Date.now();
     const { status } = await loginWith('hang');
     expect(status).toBe(504);

@@ -1,8 +1,10 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { plausibleState, readCallbackParams } from './callback-params.js';
-import { noStore, type AuthContext } from '../parts.js';
+import type { AuthParts } from '../parts.js';
+import { noStore } from '../util/no-store.js';
 import { LoginFailedError, type LoginFailedReason } from '../errors.js';
-import { emit, logger } from '../hooks.js';
+import { emit } from '../hooks.js';
+import { logger } from '../log.js';
 import type { SynergyFlowProfile } from '../provider/profile.js';
 import { authState, peekAuthState } from '../session/session-state.js';
 import type { LoginInfo } from './strategy.js';
@@ -14,15 +16,15 @@ const log = logger('callback');
  * error or code), redeems the code exactly once, rotates the session id, stores the tokens, and
  * redirects away so the code does not stay in the browser's history.
  */
-export function createCallbackRouter(context: AuthContext): Router {
+export function createCallbackRouter(parts: AuthParts): Router {
   const router = Router();
-  router.get(context.config.routes.callback, (req: Request, res: Response, next: NextFunction) => {
+  router.get(parts.config.routes.callback, (req: Request, res: Response, next: NextFunction) => {
     noStore(res);
     res.setHeader('Referrer-Policy', 'no-referrer');
     const started = Date.now();
     const failed = (reason: LoginFailedReason): void => {
       log('login failed: %s', reason);
-      emit(context.config.hooks, 'onLogin', { outcome: reason, durationMs: Date.now() - started });
+      emit(parts.config.hooks, 'onLogin', { outcome: reason, durationMs: Date.now() - started });
       next(new LoginFailedError(reason));
     };
     let params;
@@ -31,29 +33,29 @@ export function createCallbackRouter(context: AuthContext): Router {
     } catch {
       return failed('invalid_callback');
     }
-    if (params.iss !== undefined && params.iss !== new URL(context.config.tokenURL).origin) {
+    if (params.iss !== undefined && params.iss !== new URL(parts.config.tokenURL).origin) {
       return failed('issuer_mismatch');
     }
     const pending = peekAuthState(req)?.transactions;
     const known = plausibleState(params.state) && pending !== undefined && Object.hasOwn(pending, params.state);
     if (!known) {
       // A replayed callback (back button) of a user who is logged in is not an error.
-      if (req.isAuthenticated?.()) return res.redirect(303, context.config.successRedirect);
+      if (req.isAuthenticated?.()) return res.redirect(303, parts.config.successRedirect);
       return failed('unknown_state');
     }
     if (params.error !== undefined || params.code === undefined) {
-      const taken = context.transactions.take(req, params.state as string);
+      const taken = parts.transactions.take(req, params.state as string);
       if (typeof taken === 'string') return failed(taken);
       if (params.error === undefined || params.code !== undefined) return failed('invalid_callback');
       return failed(params.error === 'access_denied' ? 'access_denied' : 'authorization_server_error');
     }
-    context
+    parts
       .passport()
       .authenticate(
         'synergyflow',
         (error: unknown, user: SynergyFlowProfile | false, info: LoginInfo | { message?: string } | undefined) => {
           if (error) {
-            emit(context.config.hooks, 'onLogin', { outcome: errorCode(error), durationMs: Date.now() - started });
+            emit(parts.config.hooks, 'onLogin', { outcome: errorCode(error), durationMs: Date.now() - started });
             return next(error);
           }
           if (!user || !info || !('tokens' in info)) {
@@ -61,13 +63,13 @@ export function createCallbackRouter(context: AuthContext): Router {
             return failed(message === 'expired' ? 'expired' : 'unknown_state');
           }
           const returnTo = info.state?.returnTo;
-          finishLogin(context, req, user, info.tokens).then(() => {
-            emit(context.config.hooks, 'onLogin', {
+          finishLogin(parts, req, user, info.tokens).then(() => {
+            emit(parts.config.hooks, 'onLogin', {
               outcome: 'success',
               durationMs: Date.now() - started,
               userId: user.id,
             });
-            res.redirect(303, returnTo ?? context.config.successRedirect);
+            res.redirect(303, returnTo ?? parts.config.successRedirect);
           }, next);
         },
       )(req, res, next);
@@ -85,7 +87,7 @@ function errorCode(error: unknown): string {
  * pending logins into the new session, and stores the tokens and the fresh profile.
  */
 async function finishLogin(
-  context: AuthContext,
+  parts: AuthParts,
   req: Request,
   user: SynergyFlowProfile,
   tokens: LoginInfo['tokens'],
@@ -97,6 +99,6 @@ async function finishLogin(
   const state = authState(req);
   if (otherTabs && Object.keys(otherTabs).length > 0) state.transactions = otherTabs;
   state.profile = user;
-  state.profileLoadedAt = Date.now();
-  await context.tokenStore.set(req, tokens, undefined);
+  state.profileLoadedAt = parts.config.clock();
+  await parts.tokenStore.set(req, tokens, undefined);
 }

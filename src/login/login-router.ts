@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { noStore, type AuthContext } from '../parts.js';
-import { logger } from '../hooks.js';
+import type { AuthParts } from '../parts.js';
+import { noStore } from '../util/no-store.js';
+import { logger } from '../log.js';
 import { safeReturnTo } from './return-to.js';
 
 const log = logger('login');
@@ -27,18 +28,18 @@ function shortenAnonymousSession(req: Request, ttlMs: number): void {
  * `?returnTo=/path` is kept server-side with this login (only same-origin paths; anything else
  * is ignored), so each tab lands where it started.
  */
-export function createLoginRouter(context: AuthContext): Router {
+export function createLoginRouter(parts: AuthParts): Router {
   const router = Router();
-  router.get(context.config.routes.login, (req: Request, res: Response, next: NextFunction) => {
+  router.get(parts.config.routes.login, (req: Request, res: Response, next: NextFunction) => {
     noStore(res);
-    shortenAnonymousSession(req, context.config.loginTimeoutMs);
+    shortenAnonymousSession(req, parts.config.loginTimeoutMs);
     const raw = req.query.returnTo;
     const returnTo = safeReturnTo(raw);
     if (raw !== undefined && returnTo === undefined) log('ignored an unsafe returnTo');
     try {
       // passport-oauth2 hands an object `state` to the state store (the types only know strings).
       const options = { state: { returnTo } } as unknown as { state: string };
-      context.passport().authenticate('synergyflow', options)(req, res, next);
+      parts.passport().authenticate('synergyflow', options)(req, res, next);
     } catch (error) {
       next(error);
     }

@@ -1,9 +1,10 @@
-import { Strategy as OAuth2Strategy, type StateStore } from 'passport-oauth2';
+import { Strategy as OAuth2Strategy } from 'passport-oauth2';
 import { SynergyFlowClient } from '../provider/client.js';
 import { isSynergyFlowError } from '../errors.js';
 import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from '../options.js';
 import type { SynergyFlowProfile } from '../provider/profile.js';
 import type { TokenSet } from '../tokens/token-set.js';
+import { baseCreateOAuthError, routeCodeExchange, toStateStore, toVerifyCallback } from './passport-oauth2-seam.js';
 import { LoginTransactionStore } from './transactions.js';
 
 /** What a successful login hands to Passport as `info`: the token set, to be stored after login. */
@@ -20,8 +21,6 @@ interface StrategyParts {
   client: SynergyFlowClient;
   transactions: LoginTransactionStore;
 }
-
-type OAuthCallback = (err: unknown, accessToken?: string, refreshToken?: string, params?: unknown) => void;
 
 /**
  * Passport strategy for SynergyFlow Pro (name `synergyflow`), built on passport-oauth2 with state
@@ -60,26 +59,15 @@ export class SynergyFlowStrategy extends OAuth2Strategy {
         // The types say boolean; passport-oauth2 reads the method name ('S256').
         pkce: 'S256' as unknown as boolean,
         state: true,
-        store: transactions as unknown as StateStore,
+        store: toStateStore(transactions),
       },
-      (
-        _accessToken: string,
-        _refreshToken: string,
-        params: { tokenSet: TokenSet },
-        profile: SynergyFlowProfile,
-        done: (err: null, user: SynergyFlowProfile, info: { tokens: TokenSet }) => void,
-      ) => done(null, profile, { tokens: params.tokenSet }),
+      toVerifyCallback<SynergyFlowProfile>((tokens, profile, done) => done(null, profile, { tokens })),
     );
     this.name = 'synergyflow';
     this.sfClient = client;
     // passport-oauth2's own HTTP layer has no timeout, follows nothing safely and reads bodies
     // without a cap, so the code exchange is routed through the client.
-    this._oauth2.getOAuthAccessToken = ((code: string, params: { code_verifier?: string }, callback: OAuthCallback) => {
-      client.exchangeCode(code, params.code_verifier ?? '').then(
-        (tokens) => callback(null, tokens.accessToken, tokens.refreshToken, { tokenSet: tokens }),
-        (error: unknown) => callback(error),
-      );
-    }) as unknown as typeof this._oauth2.getOAuthAccessToken;
+    routeCodeExchange(this, (code, verifier) => client.exchangeCode(code, verifier));
   }
 
   /** Loads the profile through {@link SynergyFlowClient.getUser}. */
@@ -93,10 +81,7 @@ export class SynergyFlowStrategy extends OAuth2Strategy {
   /** Passes this package's typed errors through instead of wrapping them in `InternalOAuthError`. */
   _createOAuthError(message: string, error: unknown): unknown {
     if (isSynergyFlowError(error)) return error;
-    const base = OAuth2Strategy.prototype as unknown as {
-      _createOAuthError(this: unknown, message: string, error: unknown): unknown;
-    };
-    return base._createOAuthError.call(this, message, error);
+    return baseCreateOAuthError(this, message, error);
   }
 }
 
@@ -105,6 +90,6 @@ function buildParts(options: SynergyFlowOptions): StrategyParts {
   return {
     config,
     client: new SynergyFlowClient(config),
-    transactions: new LoginTransactionStore(config.maxPendingLogins, config.loginTimeoutMs),
+    transactions: new LoginTransactionStore(config.maxPendingLogins, config.loginTimeoutMs, config.clock),
   };
 }

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
-import type { AuthContext } from '../parts.js';
+import type { AuthParts } from '../parts.js';
 import {
   isLoginFailedError,
   isLoginRequiredError,
@@ -27,6 +27,7 @@ const TITLES: Record<string, string> = {
   SF_PROVIDER_ERROR: 'The login provider is unavailable',
   SF_CROSS_SITE_REQUEST: 'Request refused',
   SF_TWO_FACTOR_REQUIRED: 'Second factor required',
+  SF_UNAVAILABLE: 'Please try again in a moment',
 };
 
 function page(error: SynergyFlowError): string {
@@ -56,8 +57,8 @@ export interface ErrorHandlerOptions {
  * API clients get `{ "error": { "code", "message", … } }`. Status and headers (`Retry-After`)
  * come from the error; no stack trace is ever sent.
  */
-export function createErrorHandler(context: AuthContext, options: ErrorHandlerOptions = {}): ErrorRequestHandler {
-  const { loginURL, failureRedirect } = context.config;
+export function createErrorHandler(parts: AuthParts, options: ErrorHandlerOptions = {}): ErrorRequestHandler {
+  const { loginURL, failureRedirect } = parts.config;
   const render = options.renderPage ?? page;
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!isSynergyFlowError(error) || res.headersSent) return next(error);

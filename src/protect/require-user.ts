@@ -1,13 +1,12 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { AuthContext } from '../parts.js';
-import { isRateLimitError, isUnauthorizedError, LoginRequiredError, UnauthorizedError } from '../errors.js';
-import { logger } from '../hooks.js';
+import { isRateLimitError, LoginRequiredError } from '../errors.js';
+import { logger } from '../log.js';
+import type { AuthParts } from '../parts.js';
 import type { SynergyFlowProfile } from '../provider/profile.js';
-import { refreshed, signOut } from '../tokens/fresh-token.js';
-import { toRequestAuth, type RequestAuth } from '../tokens/request-auth.js';
 import { guardSessionSave } from '../session/session-guard.js';
 import { authState, peekAuthState } from '../session/session-state.js';
-import { needsRefresh, type TokenSet } from '../tokens/token-set.js';
+import { toRequestAuth, type RequestAuth } from '../tokens/request-auth.js';
+import type { TokenSet } from '../tokens/token-set.js';
 
 const log = logger('require-user');
 
@@ -44,16 +43,20 @@ function checkPrerequisites(req: Request): void {
   }
 }
 
+interface ProfilePolicy {
+  ttlMs: number;
+  serveStale: boolean;
+}
+
 /**
  * Builds the middleware that guarantees, when the handler runs, that `req.user` holds the
- * provider's profile and the session a non-expired access token (`req.synergyflow`). It refreshes
- * an expiring token first (one refresh per expiry, however many requests wait), reuses the
- * profile for its TTL, refreshes and retries once on a 401, serves the cached profile while the
- * provider rate-limits, and passes every failure to `next` as a typed error.
+ * provider's profile and the session a usable access token (`req.synergyflow`). Tokens come
+ * through the one token path (refresh when due, one refresh and one retry on a 401); the
+ * profile is reused for its TTL and served stale while the provider rate-limits. Every failure
+ * goes to `next` as a typed error.
  */
-export function createRequireUser(context: AuthContext, options: RequireUserOptions = {}): RequestHandler {
-  const ttlMs =
-    options.profileTtlSeconds === undefined ? context.config.profileTtlMs : options.profileTtlSeconds * 1000;
+export function createRequireUser(parts: AuthParts, options: RequireUserOptions = {}): RequestHandler {
+  const ttlMs = options.profileTtlSeconds === undefined ? parts.config.profileTtlMs : options.profileTtlSeconds * 1000;
   if (!Number.isFinite(ttlMs) || ttlMs < 0) {
     throw new TypeError('passport-synergyflow: requireUser option "profileTtlSeconds" must be a number >= 0.');
   }
@@ -61,7 +64,7 @@ export function createRequireUser(context: AuthContext, options: RequireUserOpti
   return (req: Request, res: Response, next: NextFunction) => {
     // The answer carries the user's data: no shared cache may keep it (the handler may relax it).
     res.setHeader('Cache-Control', 'no-store');
-    ensureUser(context, req, policy).then(
+    ensureUser(parts, req, policy).then(
       () => next(),
       (error: unknown) => {
         const code = (error as { code?: unknown }).code;
@@ -79,69 +82,50 @@ export function createRequireUser(context: AuthContext, options: RequireUserOpti
   };
 }
 
-interface ProfilePolicy {
-  ttlMs: number;
-  serveStale: boolean;
-}
-
-async function ensureUser(context: AuthContext, req: Request, policy: ProfilePolicy): Promise<void> {
+async function ensureUser(parts: AuthParts, req: Request, policy: ProfilePolicy): Promise<void> {
   checkPrerequisites(req);
   const state = peekAuthState(req);
-  if (!req.isAuthenticated() || !state || context.logouts.has(req.sessionID)) {
+  if (!req.isAuthenticated() || !state || parts.logouts.has(req.sessionID)) {
     throw new LoginRequiredError('no_session');
   }
-  guardSessionSave(req, context.logouts);
-  let tokens = await context.tokenStore.get(req);
-  if (!tokens) throw await signOut(context, req, new LoginRequiredError('no_tokens'));
-  if (needsRefresh(tokens, Date.now(), context.config.refreshSkewMs)) {
-    tokens = await refreshed(context, req, tokens);
-  }
+  guardSessionSave(req, parts.logouts);
+  const deadline = parts.tokens.deadline();
+  let tokens = await parts.tokens.fresh(req, { deadline });
+  const clock = parts.config.clock;
   const cached = state.profile;
-  const fresh = cached && state.profileLoadedAt !== undefined && Date.now() - state.profileLoadedAt < policy.ttlMs;
   let profile: SynergyFlowProfile;
-  if (cached && fresh) {
+  if (cached && state.profileLoadedAt !== undefined && clock() - state.profileLoadedAt < policy.ttlMs) {
     log('profile served from cache');
     profile = cached;
   } else {
-    ({ profile, tokens } = await loadProfile(context, req, tokens, policy.serveStale ? cached : undefined));
+    ({ profile, tokens } = await loadProfile(parts, req, deadline, policy.serveStale ? cached : undefined, tokens));
   }
   if (profile.id !== req.user?.id) {
-    throw await signOut(context, req, new LoginRequiredError('user_changed'));
+    throw await parts.tokens.forget(req, new LoginRequiredError('user_changed'));
   }
   req.user = profile;
   req.synergyflow = toRequestAuth(tokens, state.profileLoadedAt);
 }
 
 async function loadProfile(
-  context: AuthContext,
+  parts: AuthParts,
   req: Request,
-  tokens: TokenSet,
+  deadline: number,
   cached: SynergyFlowProfile | undefined,
+  tokens: TokenSet,
 ): Promise<{ profile: SynergyFlowProfile; tokens: TokenSet }> {
   try {
-    return { profile: await storeProfile(context, req, tokens), tokens };
+    const { value, tokens: used } = await parts.tokens.call(req, (t) => parts.client.getUser(t), { deadline });
+    const state = authState(req);
+    state.profile = value;
+    state.profileLoadedAt = parts.config.clock();
+    log('profile loaded from the provider');
+    return { profile: value, tokens: used };
   } catch (error) {
     if (isRateLimitError(error) && cached) {
       log('rate-limited for %d s: serving the cached profile', error.retryAfter);
       return { profile: cached, tokens };
     }
-    if (!isUnauthorizedError(error)) throw error;
-  }
-  log('profile call answered 401: refreshing once and retrying once');
-  const renewed = await refreshed(context, req, tokens);
-  try {
-    return { profile: await storeProfile(context, req, renewed), tokens: renewed };
-  } catch (error) {
-    if (isUnauthorizedError(error)) throw await signOut(context, req, new UnauthorizedError());
     throw error;
   }
-}
-
-async function storeProfile(context: AuthContext, req: Request, tokens: TokenSet): Promise<SynergyFlowProfile> {
-  const profile = await context.client.getUser(tokens);
-  const state = authState(req);
-  state.profile = profile;
-  state.profileLoadedAt = Date.now();
-  log('profile loaded from the provider');
-  return profile;
 }

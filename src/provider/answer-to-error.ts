@@ -6,7 +6,8 @@ import {
   type SynergyFlowError,
   UnauthorizedError,
 } from '../errors.js';
-import { asRecord, type ProviderAnswer } from './http.js';
+import { type ProviderAnswer } from './http.js';
+import { asRecord } from '../util/json.js';
 import { parseRetryAfter, rateLimitErrorFrom } from './rate-limit.js';
 
 /** Which call an answer belongs to: the meaning of a 401 depends on it. */
@@ -35,7 +36,7 @@ export function challengeScope(header: string | null): string | undefined {
  *
  * @returns the error for a failed answer, or `undefined` for a 2xx answer.
  */
-export function toProviderError(
+export function answerToError(
   answer: ProviderAnswer,
   call: ProviderCall,
   now: number,

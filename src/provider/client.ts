@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { isRateLimitError, ProviderError } from '../errors.js';
-import { emit, logger } from '../hooks.js';
+import { emit } from '../hooks.js';
+import { logger } from '../log.js';
 import { send, type HttpLimits, type ProviderAnswer } from './http.js';
 import type { ResolvedConfig } from '../options.js';
 import type { SynergyFlowProfile } from './profile.js';
 import type { Grant } from './description.js';
-import { toProviderError, type ProviderCall } from './answer-to-error.js';
+import { answerToError, type ProviderCall } from './answer-to-error.js';
 import { RateLimitGate } from './rate-limit.js';
 import type { TokenSet } from '../tokens/token-set.js';
 
@@ -75,7 +76,7 @@ export class SynergyFlowClient {
    */
   async getJSON(tokens: TokenSet, url: string): Promise<unknown> {
     const key = tokenFingerprint(tokens.accessToken);
-    const blocked = this.#gate.blocked(key, Date.now());
+    const blocked = this.#gate.blocked(key, this.#config.clock());
     if (blocked) {
       log('call skipped: rate-limit window open for %d s more', blocked.retryAfter);
       throw blocked;
@@ -101,13 +102,13 @@ export class SynergyFlowClient {
     const { url, init } = this.#config.provider.tokenRequest(grant, this.#config, this.#config.tokenURL);
     const answer = await send(url, init, this.#limits);
     this.#raiseFor(answer, call);
-    return this.#config.provider.parseTokenAnswer(answer.json, Date.now(), previous);
+    return this.#config.provider.parseTokenAnswer(answer.json, this.#config.clock(), previous);
   }
 
   #raiseFor(answer: ProviderAnswer, call: ProviderCall, gateKey?: string): void {
-    const now = Date.now();
+    const now = this.#config.clock();
     const { provider } = this.#config;
-    const error = toProviderError(
+    const error = answerToError(
       answer,
       call,
       now,

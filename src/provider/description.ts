@@ -1,8 +1,8 @@
 import type { SynergyFlowError } from '../errors.js';
 import type { ProviderAnswer } from './http.js';
-import { parseSynergyFlowProfile, type SynergyFlowProfile } from './profile.js';
+import type { SynergyFlowProfile } from './profile.js';
 import type { ProviderCall } from './answer-to-error.js';
-import { tokenSetFromOAuthAnswer, type TokenLifetimes, type TokenSet } from '../tokens/token-set.js';
+import type { TokenLifetimes, TokenSet } from '../tokens/token-set.js';
 
 /** A grant sent to the token endpoint. */
 export type Grant =
@@ -25,7 +25,7 @@ export interface ProviderRequest {
  * Everything that differs between OAuth providers, in one object: endpoints, how the client
  * authenticates, how tokens are sent and parsed, and how the profile is read. The strategy, the
  * client, refresh and `requireUser` all take a description instead of hard-coding a provider.
- * SynergyFlow Pro ({@link synergyFlowProvider}) is the default.
+ * SynergyFlow Pro (`synergyFlowProvider`) is the default; each dialect has its own file here.
  */
 export interface ProviderDescription {
   /** Short name, used as the profile's `provider` and in logs. */
@@ -85,24 +85,3 @@ export function oauthTokenRequest(grant: Grant, credentials: ClientCredentials, 
     },
   };
 }
-
-const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
-
-/** SynergyFlow Pro, as `../shared/seeds/000_…` documents it. The zero-configuration default. */
-export const synergyFlowProvider: ProviderDescription = Object.freeze({
-  name: 'synergyflow',
-  baseURL: 'https://testapp2.glances.com',
-  authorizationPath: '/oauth/authorize',
-  tokenPath: '/oauth/token',
-  userPath: '/api/user',
-  defaultScope: Object.freeze(['user:read']),
-  issuesRefreshTokens: true,
-  lifetimes: Object.freeze({ refreshTokenTtlMs: THIRTY_DAYS_MS }),
-  tokenRequest: oauthTokenRequest,
-  parseTokenAnswer(this: ProviderDescription, body: unknown, now: number, previous?: TokenSet): TokenSet {
-    // `this.lifetimes`, so that a description spread from this one with other lifetimes uses them.
-    return tokenSetFromOAuthAnswer(body, now, this.lifetimes, previous);
-  },
-  authorizationHeaders: (tokens: TokenSet) => ({ authorization: `Bearer ${tokens.accessToken}` }),
-  parseProfile: parseSynergyFlowProfile,
-});

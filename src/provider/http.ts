@@ -1,4 +1,5 @@
 import { ProviderError } from '../errors.js';
+import { parseJson } from '../util/json.js';
 
 /** A provider answer, read in full within the deadline and the size cap. */
 export interface ProviderAnswer {
@@ -22,7 +23,7 @@ export interface HttpLimits {
  * Sends one request and reads the whole answer. Never follows a redirect (a token or a secret
  * must not travel to another host), aborts at the deadline, and stops reading at the size cap.
  * Network failures, timeouts and oversized bodies become {@link ProviderError}s; every HTTP
- * status is returned to the caller, which maps it with `toProviderError`.
+ * status is returned to the caller, which maps it with `answerToError`.
  */
 export async function send(url: string, init: RequestInit, limits: HttpLimits): Promise<ProviderAnswer> {
   const deadline = AbortSignal.timeout(limits.timeoutMs);
@@ -80,23 +81,4 @@ function tooLarge(maxBytes: number, status: number): ProviderError {
   return new ProviderError('too_large', `The provider's answer exceeded ${maxBytes} bytes.`, {
     providerStatus: status,
   });
-}
-
-/** Parses JSON without letting `__proto__` or `constructor` keys reach any prototype. */
-export function parseJson(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text, (key, value: unknown) =>
-      key === '__proto__' || key === 'constructor' || key === 'prototype' ? undefined : value,
-    );
-  } catch {
-    return undefined;
-  }
-}
-
-/** A plain object (not an array, not null), or `undefined`. */
-export function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }

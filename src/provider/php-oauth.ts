@@ -1,5 +1,5 @@
 import { ProviderError } from '../errors.js';
-import { asRecord } from './http.js';
+import { asRecord } from '../util/json.js';
 import type { SynergyFlowProfile } from './profile.js';
 import {
   oauthTokenRequest,

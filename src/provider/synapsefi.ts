@@ -1,23 +1,24 @@
 import { LoginRequiredError, TwoFactorRequiredError, type SynergyFlowError } from '../errors.js';
-import { asRecord, type ProviderAnswer } from './http.js';
+import { type ProviderAnswer } from './http.js';
+import { asRecord } from '../util/json.js';
 import type { ClientCredentials, Grant, ProviderDescription, ProviderRequest } from './description.js';
 import type { ProviderCall } from './answer-to-error.js';
 import { invalid, readExpiresIn, readScope, type TokenSet } from '../tokens/token-set.js';
 
-/** Context keys a SynapseFi token set carries. */
-export const SYNAPSEFI_CONTEXT = { userId: 'user_id', fingerprint: 'fingerprint', userIp: 'user_ip' } as const;
+/** Provider-data keys a SynapseFi token set carries. */
+export const SYNAPSEFI_FIELDS = { userId: 'user_id', fingerprint: 'fingerprint', userIp: 'user_ip' } as const;
 
-function contextOf(tokens: TokenSet): { userId: string; fingerprint: string; userIp: string } {
-  const context = tokens.context ?? {};
-  const userId = context[SYNAPSEFI_CONTEXT.userId];
+function userFieldsOf(tokens: TokenSet): { userId: string; fingerprint: string; userIp: string } {
+  const fields = tokens.providerData ?? {};
+  const userId = fields[SYNAPSEFI_FIELDS.userId];
   if (!userId)
     throw new TypeError(
       'passport-synergyflow: a SynapseFi token set needs a user id; attach it with auth.attachUser().',
     );
   return {
     userId,
-    fingerprint: context[SYNAPSEFI_CONTEXT.fingerprint] ?? '',
-    userIp: context[SYNAPSEFI_CONTEXT.userIp] ?? '127.0.0.1',
+    fingerprint: fields[SYNAPSEFI_FIELDS.fingerprint] ?? '',
+    userIp: fields[SYNAPSEFI_FIELDS.userIp] ?? '127.0.0.1',
   };
 }
 
@@ -32,7 +33,7 @@ function synapseTokenRequest(grant: Grant, credentials: ClientCredentials, token
       'passport-synergyflow: SynapseFi has no browser login; attach the user with auth.attachUser().',
     );
   }
-  const { userId, fingerprint, userIp } = contextOf(grant.tokens);
+  const { userId, fingerprint, userIp } = userFieldsOf(grant.tokens);
   const extras = grant.params ?? {};
   const body: Record<string, unknown> = { refresh_token: grant.tokens.refreshToken ?? '' };
   if (extras.scope) body.scope = extras.scope.split(' ').filter(Boolean);
@@ -78,7 +79,10 @@ function parseOAuthKeyAnswer(body: unknown, now: number, previous?: TokenSet): T
     refreshUsesLeft: typeof usesLeft === 'number' ? usesLeft : undefined,
     scope: readScope(json.scope) ?? previous?.scope,
     obtainedAt: now,
-    context: { ...previous?.context, ...(typeof userId === 'string' ? { [SYNAPSEFI_CONTEXT.userId]: userId } : {}) },
+    providerData: {
+      ...previous?.providerData,
+      ...(typeof userId === 'string' ? { [SYNAPSEFI_FIELDS.userId]: userId } : {}),
+    },
     version: (previous?.version ?? 0) + 1,
   };
 }
@@ -127,7 +131,7 @@ export const synapseFiProvider: ProviderDescription = Object.freeze({
   tokenRequest: synapseTokenRequest,
   parseTokenAnswer: parseOAuthKeyAnswer,
   authorizationHeaders(tokens: TokenSet, credentials: ClientCredentials) {
-    const { fingerprint, userIp } = contextOf(tokens);
+    const { fingerprint, userIp } = userFieldsOf(tokens);
     return {
       'x-sp-gateway': `${credentials.clientID}|${credentials.clientSecret}`,
       'x-sp-user': `${tokens.accessToken}|${fingerprint}`,

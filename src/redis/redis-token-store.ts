@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import { logger } from '../hooks.js';
-import { asRecord, parseJson } from '../provider/http.js';
+import { logger } from '../log.js';
+import { parseJson } from '../util/json.js';
+import { asRecord } from '../util/json.js';
 import type { RedisScriptClient } from './redis-client.js';
 import { authState, peekAuthState } from '../session/session-state.js';
 import { TokenCipher } from './token-cipher.js';
@@ -32,7 +33,10 @@ redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1`;
 const GET = `return redis.call('HGET', KEYS[1], 'd')`;
-const DELETE = `return redis.call('DEL', KEYS[1])`;
+// Deletes only while the stored version is the expected one (or unconditionally without one).
+const DELETE_IF_VERSION = `
+if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])`;
 
 /**
  * Keeps each login's token set in Redis, apart from the session blob, written with a version
@@ -93,10 +97,13 @@ export class RedisTokenStore implements TokenStore {
   }
 
   /** @inheritdoc */
-  async clear(req: Request): Promise<void> {
+  async clear(req: Request, expectedVersion?: number): Promise<void> {
     const state = peekAuthState(req);
     if (!state?.tokenKey) return;
-    await this.#client.eval(DELETE, { keys: [this.#prefix + state.tokenKey], arguments: [] });
-    delete state.tokenKey;
+    const deleted = await this.#client.eval(DELETE_IF_VERSION, {
+      keys: [this.#prefix + state.tokenKey],
+      arguments: [expectedVersion === undefined ? '' : String(expectedVersion)],
+    });
+    if (expectedVersion === undefined || Number(deleted) === 1) delete state.tokenKey;
   }
 }

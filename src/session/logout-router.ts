@@ -1,7 +1,9 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { noStore, type AuthContext } from '../parts.js';
+import type { AuthParts } from '../parts.js';
+import { noStore } from '../util/no-store.js';
 import { CrossSiteRequestError } from '../errors.js';
-import { emit, logger } from '../hooks.js';
+import { emit } from '../hooks.js';
+import { logger } from '../log.js';
 
 const log = logger('logout');
 
@@ -32,9 +34,9 @@ export function isSameSiteRequest(req: Request, trustedOrigins: readonly string[
  * (which regenerates the session), and redirects. `GET /logout` answers 405: a link or an image
  * tag must not log anyone out.
  */
-export function createLogoutRouter(context: AuthContext): Router {
+export function createLogoutRouter(parts: AuthParts): Router {
   const router = Router();
-  const path = context.config.routes.logout;
+  const path = parts.config.routes.logout;
   router.get(path, (_req: Request, res: Response) => {
     noStore(res);
     res.setHeader('Allow', 'POST');
@@ -42,20 +44,20 @@ export function createLogoutRouter(context: AuthContext): Router {
   });
   router.post(path, (req: Request, res: Response, next: NextFunction) => {
     noStore(res);
-    if (!isSameSiteRequest(req, context.config.trustedOrigins)) {
+    if (!isSameSiteRequest(req, parts.config.trustedOrigins)) {
       log('refused a cross-site logout');
       return next(new CrossSiteRequestError());
     }
     const started = Date.now();
     const userId = req.user?.id;
-    if (!req.session || !req.isAuthenticated?.()) return res.redirect(303, context.config.logoutRedirect);
-    context.logouts.add(req.sessionID);
-    context.tokenStore.clear(req).then(() => {
+    if (!req.session || !req.isAuthenticated?.()) return res.redirect(303, parts.config.logoutRedirect);
+    parts.logouts.add(req.sessionID);
+    parts.tokenStore.clear(req).then(() => {
       delete req.session.synergyflow;
       req.logout((error: unknown) => {
         if (error) return next(error);
-        emit(context.config.hooks, 'onLogout', { outcome: 'success', durationMs: Date.now() - started, userId });
-        res.redirect(303, context.config.logoutRedirect);
+        emit(parts.config.hooks, 'onLogout', { outcome: 'success', durationMs: Date.now() - started, userId });
+        res.redirect(303, parts.config.logoutRedirect);
       });
     }, next);
   });

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
-import { logger } from '../hooks.js';
+import { logger } from '../log.js';
 import type { LogoutRegistry } from './logout-registry.js';
 
 const log = logger('session');

@@ -48,3 +48,11 @@ export function peekAuthState(req: Request): AuthSessionState | undefined {
   if (!req.session) throw new Error(MISSING_SESSION);
   return req.session.synergyflow;
 }
+
+/** Forgets the cached profile; with `staleOnly`, keeps it to serve while rate-limited. */
+export function forgetProfile(req: Request, options: { staleOnly?: boolean } = {}): void {
+  const state = req.session?.synergyflow;
+  if (!state) return;
+  delete state.profileLoadedAt;
+  if (!options.staleOnly) delete state.profile;
+}

@@ -3,7 +3,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { EmulatedClient, EmulatedUser, EmulatorState } from './emulator-state.js';
 
 /** What the authorize endpoint needs from the emulator. */
-export interface AuthorizeContext {
+export interface AuthorizeParts {
   state: EmulatorState;
   client(clientID: string): EmulatedClient | undefined;
   user(): EmulatedUser;
@@ -68,16 +68,16 @@ button.approve{background:#4f46e5;color:#fff;border-color:#4f46e5}form{display:i
  * `POST /oauth/authorize` takes the decision. Unknown clients and unregistered redirect URIs get
  * an error page, never a redirect.
  */
-export function authorizeRouter(context: AuthorizeContext): Router {
+export function authorizeRouter(parts: AuthorizeParts): Router {
   const router = Router();
   const pending = new Map<string, PendingConsent>();
-  const path = context.path ?? '/oauth/authorize';
+  const path = parts.path ?? '/oauth/authorize';
   const action = path.slice(path.lastIndexOf('/') + 1);
   router.get(path, (req, res) => {
-    context.count();
+    parts.count();
     const clientID = single(req, 'client_id') ?? '';
     const redirectURI = single(req, 'redirect_uri') ?? '';
-    const client = context.client(clientID);
+    const client = parts.client(clientID);
     if (!client || !client.redirectURIs.includes(redirectURI)) {
       res.status(400).type('text/plain').send('Client authentication failed or the redirect URI is not registered.');
       return;
@@ -85,13 +85,13 @@ export function authorizeRouter(context: AuthorizeContext): Router {
     const consent: PendingConsent = {
       clientID,
       redirectURI,
-      scopes: context.scopes.length === 0 ? [] : (single(req, 'scope') ?? 'user:read').split(' ').filter(Boolean),
+      scopes: parts.scopes.length === 0 ? [] : (single(req, 'scope') ?? 'user:read').split(' ').filter(Boolean),
       state: single(req, 'state'),
-      challenge: context.pkce === false ? undefined : single(req, 'code_challenge'),
-      challengeMethod: context.pkce === false ? undefined : single(req, 'code_challenge_method'),
+      challenge: parts.pkce === false ? undefined : single(req, 'code_challenge'),
+      challengeMethod: parts.pkce === false ? undefined : single(req, 'code_challenge_method'),
     };
     if (single(req, 'response_type') !== 'code') return back(res, consent, { error: 'unsupported_response_type' });
-    if (consent.scopes.some((scope) => !context.scopes.includes(scope)))
+    if (consent.scopes.some((scope) => !parts.scopes.includes(scope)))
       return back(res, consent, { error: 'invalid_scope' });
     if (consent.challenge && consent.challengeMethod !== 'S256' && consent.challengeMethod !== 'plain') {
       return back(res, consent, {
@@ -99,11 +99,11 @@ export function authorizeRouter(context: AuthorizeContext): Router {
         error_description: 'Code challenge method must be plain or S256',
       });
     }
-    if (context.autoApprove()) return approve(res, consent);
+    if (parts.autoApprove()) return approve(res, consent);
     const id = randomBytes(16).toString('base64url');
     pending.set(id, consent);
     res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(consentPage(id, clientID, context.user(), consent.scopes, action));
+    res.type('html').send(consentPage(id, clientID, parts.user(), consent.scopes, action));
   });
   router.post(path, express.urlencoded({ extended: false }), (req, res) => {
     const body = req.body as Record<string, unknown>;
@@ -119,20 +119,20 @@ export function authorizeRouter(context: AuthorizeContext): Router {
         res,
         consent,
         { error: 'access_denied', error_description: 'The resource owner or authorization server denied the request.' },
-        context.issuer(),
+        parts.issuer(),
       );
     }
     approve(res, consent);
   });
 
   function approve(res: Response, consent: PendingConsent): void {
-    const code = context.state.issueCode(
-      { clientID: consent.clientID, userId: context.user().id, scopes: consent.scopes },
+    const code = parts.state.issueCode(
+      { clientID: consent.clientID, userId: parts.user().id, scopes: consent.scopes },
       consent.redirectURI,
       consent.challenge,
       consent.challengeMethod,
     );
-    back(res, consent, { code }, context.issuer());
+    back(res, consent, { code }, parts.issuer());
   }
   return router;
 }

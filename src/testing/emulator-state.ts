@@ -67,7 +67,11 @@ export class EmulatorState {
   /** Every secret value the emulator issued: codes and tokens, for leak checks. */
   readonly issued: string[] = [];
 
-  constructor(public lifetimes: Lifetimes) {}
+  constructor(
+    public lifetimes: Lifetimes,
+    /** The emulator's clock (milliseconds since the epoch); a {@link FakeClock} in tests. */
+    readonly clock: () => number = Date.now,
+  ) {}
 
   /** Mints a single-use code (10 minutes) bound to the client, redirect URI and PKCE challenge. */
   issueCode(grant: Grant, redirectURI: string, challenge?: string, challengeMethod?: string): string {
@@ -77,7 +81,7 @@ export class EmulatorState {
       redirectURI,
       challenge,
       challengeMethod,
-      expiresAt: Date.now() + 600_000,
+      expiresAt: this.clock() + 600_000,
       used: false,
       issued: [],
     });
@@ -99,7 +103,7 @@ export class EmulatorState {
       return { refused: true, hint: 'Authorization code has been revoked' };
     }
     found.used = true;
-    if (found.expiresAt < Date.now()) return { refused: true, hint: 'Authorization code has expired' };
+    if (found.expiresAt < this.clock()) return { refused: true, hint: 'Authorization code has expired' };
     if (redirectURI !== found.redirectURI) return { refused: true, hint: 'Invalid redirect URI' };
     if (found.challenge !== undefined) {
       if (!verifier || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) {
@@ -114,7 +118,7 @@ export class EmulatorState {
 
   /** Issues an access token and a refresh token for a grant. */
   issueTokens(grant: Grant): { accessToken: string; refreshToken: string; expiresIn: number } {
-    const now = Date.now();
+    const now = this.clock();
     const accessToken = opaque('at_');
     const refreshToken = opaque('rt_');
     this.accessTokens.set(accessToken, {
@@ -137,7 +141,7 @@ export class EmulatorState {
     const found = this.refreshTokens.get(refreshToken);
     if (!found || found.clientID !== clientID) return { refused: true, hint: 'Cannot decrypt the refresh token' };
     if (found.revoked) return { refused: true, hint: 'Token has been revoked' };
-    if (found.expiresAt < Date.now()) return { refused: true, hint: 'Token has expired' };
+    if (found.expiresAt < this.clock()) return { refused: true, hint: 'Token has expired' };
     found.revoked = true;
     this.#revoke(found.accessToken);
     return { clientID: found.clientID, userId: found.userId, scopes: found.scopes };
@@ -146,12 +150,12 @@ export class EmulatorState {
   /** The access token's grant when it is valid now. */
   validAccessToken(token: string): AccessToken | undefined {
     const found = this.accessTokens.get(token);
-    return found && !found.revoked && found.expiresAt > Date.now() ? found : undefined;
+    return found && !found.revoked && found.expiresAt > this.clock() ? found : undefined;
   }
 
   /** Makes every access token expire now (clients see 401 and must refresh). */
   expireAccessTokens(): void {
-    for (const token of this.accessTokens.values()) token.expiresAt = Math.min(token.expiresAt, Date.now() - 1);
+    for (const token of this.accessTokens.values()) token.expiresAt = Math.min(token.expiresAt, this.clock() - 1);
   }
 
   /** Revokes every token (clients must log in again). */

@@ -19,13 +19,18 @@ export interface EmulatorOptions {
   /** Approve consent at once, without the page. Default false. */
   autoApprove?: boolean;
   /** Access-token lifetime in seconds. Default 1,296,000 (15 days). */
-  accessTokenTTL?: number;
+  accessTokenTtlSeconds?: number;
   /** Refresh-token lifetime in seconds. Default 2,592,000 (30 days). */
-  refreshTokenTTL?: number;
+  refreshTokenTtlSeconds?: number;
   /** Requests per minute per access token on the API. Default 60. */
   rateLimit?: number;
   /** Send `iss` on authorization redirects (RFC 9207). Default false, like Laravel Passport. */
   issuerParameter?: boolean;
+  /**
+   * The clock token lifetimes and rate windows run on (milliseconds since the epoch). Default
+   * `Date.now`. Give the app and the emulator one {@link FakeClock} to skip time in tests.
+   */
+  clock?: () => number;
 }
 
 /** One recorded call, for assertions. Holds secrets: never print it outside tests. */
@@ -96,10 +101,13 @@ export class SynergyFlowEmulator {
   readonly #issuerParameter: boolean;
 
   constructor(options: EmulatorOptions = {}) {
-    this.#state = new EmulatorState({
-      accessToken: options.accessTokenTTL ?? 1_296_000,
-      refreshToken: options.refreshTokenTTL ?? 2_592_000,
-    });
+    this.#state = new EmulatorState(
+      {
+        accessToken: options.accessTokenTtlSeconds ?? 1_296_000,
+        refreshToken: options.refreshTokenTtlSeconds ?? 2_592_000,
+      },
+      options.clock,
+    );
     for (const client of options.clients ?? []) this.registerClient(client);
     this.#users = options.users?.length ? [...options.users] : [TEST_USER];
     this.#approver = this.#users[0]?.id ?? 1;
@@ -250,7 +258,7 @@ export class SynergyFlowEmulator {
 
   /** Laravel's throttle: a fixed one-minute window per token, headers on every answer. */
   #withinRateLimit(token: string, res: Response): boolean {
-    const now = Date.now();
+    const now = this.#state.clock();
     let window = this.#windows.get(token);
     if (!window || now - window.start >= 60_000) {
       window = { start: now, count: 0 };

@@ -12,3 +12,4 @@ export { PhpOAuthEmulator, startPhpOAuthEmulator } from './php-oauth-emulator.js
 export type { PhpOAuthEmulatorOptions, PhpOAuthUser } from './php-oauth-emulator.js';
 export { SynapseFiEmulator, startSynapseFiEmulator } from './synapsefi-emulator.js';
 export type { SynapseFiEmulatorOptions } from './synapsefi-emulator.js';
+export { FakeClock } from './fake-clock.js';

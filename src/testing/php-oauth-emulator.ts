@@ -16,7 +16,7 @@ export interface PhpOAuthEmulatorOptions {
   /** Approve consent at once. Default false. */
   autoApprove?: boolean;
   /** Access-token lifetime in seconds. Default 3600. */
-  accessTokenTTL?: number;
+  accessTokenTtlSeconds?: number;
   /** Requests per minute per token on `/api/userinfo.php`. Default 60. */
   rateLimit?: number;
   /** The user who approves. Default johndoe. */
@@ -45,7 +45,7 @@ export class PhpOAuthEmulator {
   rateLimit: number;
 
   constructor(options: PhpOAuthEmulatorOptions = {}) {
-    this.#state = new EmulatorState({ accessToken: options.accessTokenTTL ?? 3600, refreshToken: 0 });
+    this.#state = new EmulatorState({ accessToken: options.accessTokenTtlSeconds ?? 3600, refreshToken: 0 });
     this.autoApprove = options.autoApprove ?? false;
     this.rateLimit = options.rateLimit ?? 60;
     this.#user = options.user ?? JOHN;

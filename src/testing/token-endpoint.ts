@@ -2,7 +2,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { EmulatedClient, EmulatorState } from './emulator-state.js';
 
 /** What the token endpoint needs from the emulator. */
-export interface TokenContext {
+export interface TokenEndpointParts {
   state: EmulatorState;
   client(clientID: string): EmulatedClient | undefined;
   /** Answer a revoked refresh token like older Laravel servers: 401 `invalid_request`. */
@@ -58,7 +58,7 @@ function clientCredentials(
 }
 
 /** `POST /oauth/token`: the authorization-code and refresh-token grants, as Laravel Passport runs them. */
-export function tokenRouter(context: TokenContext): Router {
+export function tokenRouter(parts: TokenEndpointParts): Router {
   const router = Router();
   router.post(
     '/oauth/token',
@@ -67,16 +67,16 @@ export function tokenRouter(context: TokenContext): Router {
     (req, res) => {
       const body = readBody(req);
       const grantType = body.grant_type ?? '';
-      if (context.before(res, grantType, body, req.headers)) return;
+      if (parts.before(res, grantType, body, req.headers)) return;
       const credentials = clientCredentials(req, body);
       if (credentials === 'both')
         return oauthError(res, 400, 'invalid_request', 'Use one client authentication method');
-      const client = credentials && context.client(credentials.id);
+      const client = credentials && parts.client(credentials.id);
       if (!client || !credentials || client.clientSecret !== credentials.secret) {
         return oauthError(res, 401, 'invalid_client', 'Client authentication failed');
       }
       const answer = (grant: { clientID: string; userId: number; scopes: string[] }, omitRefresh = false): string[] => {
-        const issued = context.state.issueTokens(grant);
+        const issued = parts.state.issueTokens(grant);
         res.setHeader('Cache-Control', 'no-store');
         res.json({
           token_type: 'Bearer',
@@ -88,22 +88,22 @@ export function tokenRouter(context: TokenContext): Router {
       };
       if (grantType === 'authorization_code') {
         if (!body.code) return oauthError(res, 400, 'invalid_request', 'Check the `code` parameter');
-        const grant = context.state.redeemCode(body.code, client.clientID, body.redirect_uri, body.code_verifier);
+        const grant = parts.state.redeemCode(body.code, client.clientID, body.redirect_uri, body.code_verifier);
         if ('refused' in grant) return oauthError(res, 400, 'invalid_grant', grant.hint);
-        context.state.remember(grant.issuedBy, answer(grant));
+        parts.state.remember(grant.issuedBy, answer(grant));
         return;
       }
       if (grantType === 'refresh_token') {
         if (!body.refresh_token) return oauthError(res, 400, 'invalid_request', 'Check the `refresh_token` parameter');
-        const grant = context.state.rotate(body.refresh_token, client.clientID);
+        const grant = parts.state.rotate(body.refresh_token, client.clientID);
         if ('refused' in grant) {
-          return context.legacyRefreshErrors()
+          return parts.legacyRefreshErrors()
             ? oauthError(res, 401, 'invalid_request', 'The refresh token is invalid.')
             : oauthError(res, 400, 'invalid_grant', grant.hint);
         }
-        if (!context.rotateRefreshTokens()) {
+        if (!parts.rotateRefreshTokens()) {
           // Keep the presented refresh token usable and hand out only a new access token.
-          const stored = context.state.refreshTokens.get(body.refresh_token);
+          const stored = parts.state.refreshTokens.get(body.refresh_token);
           if (stored) stored.revoked = false;
           const [accessToken] = answer(grant, true);
           if (stored && accessToken) stored.accessToken = accessToken;

@@ -1,10 +1,18 @@
-import { rememberNewest } from '../util/bounded-map.js';
+import {
+  isLoginRequiredError,
+  isProviderError,
+  LoginRequiredError,
+  TemporarilyUnavailableError,
+  type SynergyFlowError,
+} from '../errors.js';
+import { emit, type Hooks } from '../hooks.js';
+import { logger } from '../log.js';
 import type { SynergyFlowClient } from '../provider/client.js';
 import { tokenFingerprint } from '../provider/client.js';
-import { isLoginRequiredError, isProviderError, LoginRequiredError, type SynergyFlowError } from '../errors.js';
-import { emit, logger, type Hooks } from '../hooks.js';
+import { rememberNewest } from '../util/bounded-map.js';
 import type { RefreshLock } from './refresh-lock.js';
 import { refreshTokenDead, type TokenSet } from './token-set.js';
+import { UnsavedTokens } from './unsaved-tokens.js';
 
 const log = logger('refresh');
 
@@ -12,26 +20,35 @@ const log = logger('refresh');
 const ROTATION_MEMORY_MS = 60_000;
 /** After a provider failure, refreshes of the same token fail fast for this long (no hot loop). */
 const FAILURE_BACKOFF_MS = 5_000;
-/** The longest a request waits for another process's refresh lock. */
-const LOCK_WAIT_MS = 5_000;
 const MAX_REMEMBERED = 10_000;
 /**
- * When a refresh is refused, the sibling that won the rotation may be a few milliseconds from
- * storing its tokens: re-read at these delays before sending the user to log in.
+ * When a refresh is refused, a sibling that won the rotation may be about to store its tokens:
+ * re-read at these delays (about one second in all) before sending the user to log in.
  */
-const REREAD_DELAYS_MS = [0, 50, 150, 300];
+const REREAD_DELAYS_MS = [0, 50, 150, 300, 500];
 
 /** What a refresh needs from the request it serves. */
-export interface RefreshContext {
+export interface RefreshJob {
   /** Reads the token set as stored now (it may be newer than the request's copy). */
   reread(): Promise<TokenSet | undefined>;
   /** Provider-specific refresh parameters (SynapseFi 2FA: `phone_number`, `validation_pin`). */
   params?: Readonly<Record<string, string>> | undefined;
   /**
-   * Stores a fresh token set. The refresh that ran calls it before releasing the cross-process
-   * lock, so a sibling that takes the lock next finds the new tokens instead of refreshing again.
+   * Stores a fresh token set (compare-and-swap on the version it replaces); `false` when a newer
+   * one is stored. Called before the cross-process lock is released, so a sibling that takes
+   * the lock next finds the new tokens instead of refreshing again. May throw (store down).
    */
-  persist(tokens: TokenSet): Promise<unknown>;
+  persist(tokens: TokenSet): Promise<boolean>;
+}
+
+/** What the coordinator needs from its surroundings. */
+export interface RefreshCoordinatorParts {
+  client: SynergyFlowClient;
+  hooks: Hooks;
+  clock: () => number;
+  lock?: RefreshLock | undefined;
+  /** The longest wait for another process's lock, in milliseconds. */
+  lockWaitMs: number;
 }
 
 /** True when `candidate` replaces `current` (a sibling refreshed while we waited). */
@@ -42,35 +59,41 @@ function isNewer(candidate: TokenSet | undefined, current: TokenSet): candidate 
 /**
  * Runs refreshes so that each expiry costs one refresh grant: concurrent requests holding the same
  * refresh token share one call (single flight), requests that arrive just after it adopt its
- * result, and with a {@link RefreshLock} the same holds across processes. A refused refresh sends
- * the user to log in only after re-reading the store for a sibling's fresh tokens for a moment.
+ * result, and with a {@link RefreshLock} the same holds across processes: a refresh never runs
+ * without the lock. Tokens the provider issued are never dropped: when storing them fails they
+ * are kept, served, and written again until the store takes them.
  */
 export class RefreshCoordinator {
-  readonly #client: SynergyFlowClient;
-  readonly #hooks: Hooks;
-  readonly #lock: RefreshLock | undefined;
+  readonly #parts: RefreshCoordinatorParts;
   readonly #inflight = new Map<string, Promise<TokenSet>>();
   readonly #rotated = new Map<string, { tokens: TokenSet; until: number }>();
   readonly #failed = new Map<string, { error: SynergyFlowError; until: number }>();
+  readonly #unsaved: UnsavedTokens;
+  #closing = false;
 
-  constructor(client: SynergyFlowClient, hooks: Hooks, lock?: RefreshLock) {
-    this.#client = client;
-    this.#hooks = hooks;
-    this.#lock = lock;
+  constructor(parts: RefreshCoordinatorParts) {
+    this.#parts = parts;
+    this.#unsaved = new UnsavedTokens(parts.hooks);
+  }
+
+  /** Token sets the provider issued that the store has not taken yet (being written again). */
+  get unsavedCount(): number {
+    return this.#unsaved.size;
   }
 
   /** Returns a fresh token set for `current`, refreshing at most once per refresh token. */
-  async refresh(current: TokenSet, context: RefreshContext): Promise<TokenSet> {
-    const now = Date.now();
+  async refresh(current: TokenSet, job: RefreshJob): Promise<TokenSet> {
+    const { clock, hooks } = this.#parts;
+    const now = clock();
     if (refreshTokenDead(current, now)) {
       throw new LoginRequiredError(current.refreshToken ? 'refresh_token_expired' : 'access_token_expired');
     }
     const key = tokenFingerprint(current.refreshToken ?? '');
-    const rotated = this.#rotated.get(key);
-    if (rotated && rotated.until > now && isNewer(rotated.tokens, current)) {
-      log('adopting a rotation finished %d ms ago', now - rotated.tokens.obtainedAt);
-      emit(this.#hooks, 'onRefresh', { outcome: 'adopted', durationMs: 0 });
-      return rotated.tokens;
+    const rotated = this.#unsaved.get(key) ?? this.#recentRotation(key, now);
+    if (isNewer(rotated, current)) {
+      log('adopting a rotation finished %d ms ago', now - rotated.obtainedAt);
+      emit(hooks, 'onRefresh', { outcome: 'adopted', durationMs: 0 });
+      return rotated;
     }
     const failed = this.#failed.get(key);
     if (failed && failed.until > now) throw failed.error;
@@ -78,68 +101,116 @@ export class RefreshCoordinator {
     if (running) {
       log('joining a refresh in flight');
       const tokens = await running;
-      emit(this.#hooks, 'onRefresh', { outcome: 'joined', durationMs: Date.now() - now });
+      emit(hooks, 'onRefresh', { outcome: 'joined', durationMs: clock() - now });
       return tokens;
     }
-    const flight = this.#run(current, context, now).finally(() => this.#inflight.delete(key));
+    if (this.#closing) throw new TemporarilyUnavailableError('shutting_down');
+    const flight = this.#run(key, current, job, now).finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, flight);
     try {
       const tokens = await flight;
-      rememberNewest(this.#rotated, key, { tokens, until: Date.now() + ROTATION_MEMORY_MS }, MAX_REMEMBERED);
+      rememberNewest(this.#rotated, key, { tokens, until: clock() + ROTATION_MEMORY_MS }, MAX_REMEMBERED);
       return tokens;
     } catch (error) {
       if (isProviderError(error)) {
-        rememberNewest(this.#failed, key, { error, until: Date.now() + FAILURE_BACKOFF_MS }, MAX_REMEMBERED);
+        rememberNewest(this.#failed, key, { error, until: clock() + FAILURE_BACKOFF_MS }, MAX_REMEMBERED);
       }
       throw error;
     }
   }
 
-  async #run(current: TokenSet, context: RefreshContext, started: number): Promise<TokenSet> {
-    const release = this.#lock
-      ? await this.#lock.acquire(`refresh:${tokenFingerprint(current.refreshToken ?? '')}`, LOCK_WAIT_MS)
-      : undefined;
+  /**
+   * Stops taking new refreshes (they answer 503 `shutting_down`), then waits for the refreshes
+   * in flight to finish and for kept token sets to be stored, at most `timeoutMs`. Resolves with
+   * the number of token sets that could still not be stored.
+   */
+  async close(timeoutMs: number): Promise<number> {
+    this.#closing = true;
+    const deadline = Date.now() + timeoutMs;
+    await Promise.race([
+      Promise.allSettled([...this.#inflight.values()]),
+      new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+    ]);
+    return this.#unsaved.drain(Math.max(0, deadline - Date.now()));
+  }
+
+  #recentRotation(key: string, now: number): TokenSet | undefined {
+    const remembered = this.#rotated.get(key);
+    return remembered && remembered.until > now ? remembered.tokens : undefined;
+  }
+
+  async #run(key: string, current: TokenSet, job: RefreshJob, started: number): Promise<TokenSet> {
+    const { client, hooks, clock, lock, lockWaitMs } = this.#parts;
+    const release = lock ? await this.#acquire(lock, key, lockWaitMs) : undefined;
     try {
-      if (this.#lock) {
-        const stored = await context.reread();
+      if (lock) {
+        // Whether we took the lock or waited it out, a sibling may have stored newer tokens.
+        const stored = await job.reread();
         if (isNewer(stored, current)) {
           log('another process refreshed first; adopting its tokens');
-          emit(this.#hooks, 'onRefresh', { outcome: 'adopted', durationMs: Date.now() - started });
+          emit(hooks, 'onRefresh', { outcome: 'adopted', durationMs: clock() - started });
           return stored;
         }
+        if (!release) throw new TemporarilyUnavailableError('refresh_in_progress');
       }
       log('refresh started');
-      const tokens = await this.#client.refresh(current, context.params);
-      await context.persist(tokens);
-      log('refresh finished in %d ms', Date.now() - started);
-      emit(this.#hooks, 'onRefresh', {
+      const tokens = await client.refresh(current, job.params);
+      await this.#store(key, tokens, job);
+      log('refresh finished in %d ms', clock() - started);
+      emit(hooks, 'onRefresh', {
         outcome: 'success',
-        durationMs: Date.now() - started,
+        durationMs: clock() - started,
         refreshUsesLeft: tokens.refreshUsesLeft,
       });
       return tokens;
     } catch (error) {
       if (isLoginRequiredError(error)) {
-        // A sibling may have rotated the token a moment ago; its tokens are then in the store.
-        for (const delay of REREAD_DELAYS_MS) {
-          if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-          const stored = await context.reread();
-          if (isNewer(stored, current)) {
-            log('refresh refused, but the store holds newer tokens; adopting them');
-            emit(this.#hooks, 'onRefresh', { outcome: 'adopted', durationMs: Date.now() - started });
-            return stored;
-          }
+        const stored = await this.#rereadAfterRefusal(job, current);
+        if (stored) {
+          emit(hooks, 'onRefresh', { outcome: 'adopted', durationMs: clock() - started });
+          return stored;
         }
       }
       const code = (error as { code?: unknown }).code;
       log('refresh failed: %s', typeof code === 'string' ? code : 'unknown error');
-      emit(this.#hooks, 'onRefreshFailed', {
+      emit(hooks, 'onRefreshFailed', {
         outcome: typeof code === 'string' ? code : 'error',
-        durationMs: Date.now() - started,
+        durationMs: clock() - started,
       });
       throw error;
     } finally {
       await release?.().catch(() => undefined);
     }
+  }
+
+  async #acquire(lock: RefreshLock, key: string, waitMs: number): Promise<(() => Promise<void>) | undefined> {
+    try {
+      return await lock.acquire(`refresh:${key}`, waitMs);
+    } catch {
+      log('the refresh lock is unreachable');
+      throw new TemporarilyUnavailableError('store_unavailable');
+    }
+  }
+
+  /** Stores fresh tokens; when the store fails they are kept and written again, never dropped. */
+  async #store(key: string, tokens: TokenSet, job: RefreshJob): Promise<void> {
+    try {
+      await job.persist(tokens);
+    } catch {
+      log('storing refreshed tokens failed; keeping them and writing again in the background');
+      this.#unsaved.keep(key, tokens, job.persist);
+    }
+  }
+
+  async #rereadAfterRefusal(job: RefreshJob, current: TokenSet): Promise<TokenSet | undefined> {
+    for (const delay of REREAD_DELAYS_MS) {
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      const stored = await job.reread().catch(() => undefined);
+      if (isNewer(stored, current)) {
+        log('refresh refused, but the store holds newer tokens; adopting them');
+        return stored;
+      }
+    }
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { ProviderError } from '../errors.js';
-import { asRecord } from '../provider/http.js';
+import { asRecord } from '../util/json.js';
 
 /**
  * A user's tokens as stored. Times are absolute (milliseconds since the epoch), never relative
@@ -21,7 +21,7 @@ export interface TokenSet {
   /** When these tokens were received. */
   readonly obtainedAt: number;
   /** Provider-specific values that belong with the tokens (SynapseFi: `user_id`, `fingerprint`). */
-  readonly context?: Readonly<Record<string, string>> | undefined;
+  readonly providerData?: Readonly<Record<string, string>> | undefined;
   /**
    * Grows by one at every write. Stores compare it to refuse a stale write (compare-and-swap),
    * and refresh coordination keys on it.
@@ -93,7 +93,7 @@ export function tokenSetFromOAuthAnswer(
     refreshExpiresAt: rotated ? (refreshTtl > 0 ? now + refreshTtl : undefined) : previous?.refreshExpiresAt,
     scope: readScope(json.scope) ?? previous?.scope,
     obtainedAt: now,
-    context: previous?.context,
+    providerData: previous?.providerData,
     version: (previous?.version ?? 0) + 1,
   };
 }

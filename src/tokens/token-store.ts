@@ -15,8 +15,11 @@ export interface TokenStore {
    * wrote first; the caller then re-reads.
    */
   set(req: Request, tokens: TokenSet, expectedVersion: number | undefined): Promise<boolean>;
-  /** Removes the request's token set. */
-  clear(req: Request): Promise<void>;
+  /**
+   * Removes the request's token set; with `expectedVersion`, only while that version is the one
+   * stored, so a refusal seen with old tokens never deletes a sibling's newer ones.
+   */
+  clear(req: Request, expectedVersion?: number): Promise<void>;
 }
 
 /**
@@ -41,8 +44,9 @@ export class SessionTokenStore implements TokenStore {
   }
 
   /** @inheritdoc */
-  async clear(req: Request): Promise<void> {
+  async clear(req: Request, expectedVersion?: number): Promise<void> {
     const state = peekAuthState(req);
-    if (state) delete state.tokens;
+    if (!state?.tokens) return;
+    if (expectedVersion === undefined || state.tokens.version === expectedVersion) delete state.tokens;
   }
 }

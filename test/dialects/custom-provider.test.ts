@@ -12,7 +12,7 @@ const acme: ProviderDescription = { ...synergyFlowProvider, name: 'acme', lifeti
 
 describe('a provider description written by the app', () => {
   it('logs in, marks the profile with its own name, and honours its refresh-token horizon', async () => {
-    rig = await startRig({ auth: { provider: acme }, emulator: { accessTokenTTL: 1 } });
+    rig = await startRig({ auth: { provider: acme }, emulator: { accessTokenTtlSeconds: 1 } });
     const browser = await rig.login(new TestBrowser({ accept: 'application/json' }));
     const dashboard = await browser.request(`${rig.url}/dashboard`);
     expect(JSON.parse(dashboard.text)).toMatchObject({ user: { provider: 'acme', name: 'Test User' } });

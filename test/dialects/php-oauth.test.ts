@@ -13,7 +13,7 @@ afterEach(async () => {
 const json = { accept: 'application/json' };
 
 async function start(
-  options: { accessTokenTTL?: number; rateLimit?: number; autoApprove?: boolean } = {},
+  options: { accessTokenTtlSeconds?: number; rateLimit?: number; autoApprove?: boolean } = {},
 ): Promise<void> {
   php = await startPhpOAuthEmulator({ autoApprove: options.autoApprove ?? true, ...options });
   rig = await startRig({
@@ -51,7 +51,7 @@ describe('the PHP-style OAuth dialect (seed 001)', () => {
   });
 
   it('an expired token without refresh means log in again: browsers redirected, API clients 401, no token call', async () => {
-    await start({ accessTokenTTL: 2 });
+    await start({ accessTokenTtlSeconds: 2 });
     const browser = await rig.login();
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const tokenCalls = php.counters.token;

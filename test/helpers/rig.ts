@@ -5,6 +5,7 @@ import session, { MemoryStore } from 'express-session';
 import { Passport } from 'passport';
 import { synergyFlow, type SynergyFlowAuth, type SynergyFlowOptions } from 'passport-synergyflow';
 import {
+  FakeClock,
   startSynergyFlowEmulator,
   TestBrowser,
   type EmulatorOptions,
@@ -22,6 +23,8 @@ export interface Rig {
   url: string;
   auth: SynergyFlowAuth;
   store: MemoryStore;
+  /** The clock app and emulator share, when the rig was started with `clock: true`. */
+  clock: FakeClock | undefined;
   browser(): TestBrowser;
   /** Logs a fresh browser in through consent (auto-approved) and returns it. */
   login(browser?: TestBrowser, returnTo?: string): Promise<TestBrowser>;
@@ -36,10 +39,17 @@ export interface RigOptions {
   /** Adds routes before the error handler. */
   routes?(app: Express, auth: SynergyFlowAuth): void;
   session?: Partial<session.SessionOptions>;
+  /** Run app and emulator on one fake clock (`rig.clock.advance(seconds)`) instead of real time. */
+  clock?: boolean;
 }
 
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
-  const emulator = await startSynergyFlowEmulator({ autoApprove: true, ...options.emulator });
+  const clock = options.clock ? new FakeClock() : undefined;
+  const emulator = await startSynergyFlowEmulator({
+    autoApprove: true,
+    ...(clock ? { clock: clock.now } : {}),
+    ...options.emulator,
+  });
   const app = express();
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -51,6 +61,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     clientSecret: CLIENT_SECRET,
     callbackURL,
     baseURL: emulator.url,
+    ...(clock ? { clock: clock.now } : {}),
     ...options.auth,
   });
   const store = new MemoryStore();
@@ -85,6 +96,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     url,
     auth,
     store,
+    clock,
     browser: () => new TestBrowser(),
     async login(browser = new TestBrowser(), returnTo?: string) {
       const query = returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : '';

@@ -17,7 +17,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 describe.skipIf(!redisAvailable)('several instances sharing Redis', () => {
   beforeAll(async () => {
     redis = await startRedis();
-    emulator = await startSynergyFlowEmulator({ autoApprove: true, accessTokenTTL: 2, rateLimit: 100_000 });
+    emulator = await startSynergyFlowEmulator({ autoApprove: true, accessTokenTtlSeconds: 2, rateLimit: 100_000 });
     const ports = [await freePort(), await freePort()];
     const callbackURL = `http://127.0.0.1:${ports[0]}/auth/callback`;
     emulator.registerClient({ clientID: 'lb-client', clientSecret: 'lb-secret', redirectURIs: [callbackURL] });

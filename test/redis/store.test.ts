@@ -60,7 +60,7 @@ describe.skipIf(!redisAvailable)('RedisTokenStore and RedisRefreshLock on a real
   });
 
   it('the lock is exclusive, waits a bounded time, and is released only by its holder', async () => {
-    const lock = new RedisRefreshLock({ client, lockTtlMs: 2000 });
+    const lock = new RedisRefreshLock({ client, lockTtlSeconds: 2 });
     const release = await lock.acquire('k', 100);
     expect(release).toBeDefined();
     const started = Date.now();

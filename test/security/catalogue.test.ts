@@ -104,7 +104,7 @@ describe('more catalogue cases', () => {
   });
 
   it('T10: a token endpoint that sends its body one byte a second is cut at the deadline', async () => {
-    rig = await startRig({ auth: { timeoutMs: 500 } });
+    rig = await startRig({ auth: { timeoutSeconds: 0.5 } });
     rig.emulator.failNext('token', 'slow-body');
     const started = Date.now();
     const answer = await new TestBrowser(json).request(`${rig.url}/auth/login`);

@@ -6,7 +6,7 @@ import { startRig, type Rig } from '../helpers/rig.js';
 
 let rig: Rig;
 beforeAll(async () => {
-  rig = await startRig({ auth: { profileTtlSeconds: 0, timeoutMs: 1000 } });
+  rig = await startRig({ auth: { profileTtlSeconds: 0, timeoutSeconds: 1 } });
 });
 afterAll(async () => rig.close());
 

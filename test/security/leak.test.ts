@@ -80,7 +80,7 @@ describe('X1–X3: no secret leaves the server', () => {
 
   it('no access token, refresh token, code, verifier or client secret in any answer, URL or log line', async () => {
     rig = await startRig({
-      emulator: { accessTokenTTL: 2 },
+      emulator: { accessTokenTtlSeconds: 2 },
       routes(app, auth) {
         app.get('/fresh', auth.requireUser({ profileTtlSeconds: 0, serveStaleOnRateLimit: false }), (req, res) =>
           res.json({ user: req.user }),

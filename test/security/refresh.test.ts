@@ -29,36 +29,56 @@ describe('refresh (requireUser)', () => {
     expect(rig.emulator.counters.token).toBe(0);
   });
 
-  it('F8: a failing refresh keeps the session, answers 502, and backs off instead of hammering', async () => {
-    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+  it('F8: a failing refresh of an expired token keeps the session, answers 502, and backs off', async () => {
+    rig = await startRig({ clock: true, emulator: { accessTokenTtlSeconds: 120 } });
     const browser = await rig.login();
-    await sleep(1100);
+    rig.clock?.advance(121);
     rig.emulator.resetCounters();
     rig.emulator.failNext('token', { status: 500, body: '<html>down</html>' });
     const failed = await dashboard(browser);
     expect(failed.status).toBe(502);
     for (let i = 0; i < 5; i += 1) expect((await dashboard(browser)).status).toBe(502);
     expect(rig.emulator.counters.token).toBe(1);
-    await sleep(5100);
+    rig.clock?.advance(5.1); // the failure back-off
     expect((await dashboard(browser)).status).toBe(200);
     expect(rig.emulator.counters.refreshGrants).toBe(2);
-  }, 20_000);
+  });
+
+  it('R20: a failing refresh while the access token is still valid answers 200 with the current token', async () => {
+    const served: string[] = [];
+    rig = await startRig({
+      clock: true,
+      emulator: { accessTokenTtlSeconds: 120 },
+      auth: { hooks: { onStaleTokenServed: (event) => served.push(event.outcome) } },
+    });
+    const browser = await rig.login();
+    rig.clock?.advance(70); // past half-life and inside the skew: a refresh is due
+    rig.emulator.resetCounters();
+    rig.emulator.failNext('token', { status: 503, body: 'maintenance' });
+    const answer = await dashboard(browser);
+    expect(answer.status).toBe(200);
+    expect(rig.emulator.counters.token).toBe(1);
+    expect(served).toEqual(['SF_PROVIDER_ERROR']);
+    rig.clock?.advance(5.1);
+    expect((await dashboard(browser)).status).toBe(200);
+    expect(rig.emulator.counters.refreshGrants).toBe(2);
+  });
 
   it('F9: a refresh answered with HTML, no access token or token_type "mac" stores nothing', async () => {
-    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    rig = await startRig({ clock: true, emulator: { accessTokenTtlSeconds: 120 } });
     const browser = await rig.login();
     for (const how of [
       'html',
       { status: 200, body: { token_type: 'Bearer' } },
       { status: 200, body: { access_token: 'x', token_type: 'mac' } },
     ] as const) {
-      await sleep(1100);
+      rig.clock?.advance(121);
       rig.emulator.failNext('token', how);
       expect((await dashboard(browser)).status, JSON.stringify(how)).toBe(502);
-      await sleep(5100); // the failure back-off
+      rig.clock?.advance(5.1); // the failure back-off
       expect((await dashboard(browser)).status).toBe(200);
     }
-  }, 40_000);
+  });
 
   it('F10: a provider answering expires_in 0 causes no refresh loop', async () => {
     rig = await startRig();
@@ -74,9 +94,9 @@ describe('refresh (requireUser)', () => {
   });
 
   it('F12: the refresh request carries the client credentials and no scope, code or redirect_uri', async () => {
-    rig = await startRig({ emulator: { accessTokenTTL: 2 } });
+    rig = await startRig({ clock: true, emulator: { accessTokenTtlSeconds: 120 } });
     const browser = await rig.login();
-    await sleep(1100);
+    rig.clock?.advance(70);
     await dashboard(browser);
     const call = rig.emulator.calls.find((c) => c.body.grant_type === 'refresh_token');
     expect(Object.keys(call?.body ?? {}).sort()).toEqual(['client_id', 'client_secret', 'grant_type', 'refresh_token']);

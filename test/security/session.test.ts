@@ -87,7 +87,7 @@ describe('session handling', () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     rig = await startRig({
-      emulator: { accessTokenTTL: 2 },
+      emulator: { accessTokenTtlSeconds: 2 },
       routes(app, auth) {
         // Loads the session (tokens v1), then waits, then changes the session and ends.
         app.get('/slow', auth.requireUser(), (req, res) => {

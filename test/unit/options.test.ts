@@ -19,7 +19,11 @@ describe('options are validated once, with a TypeError naming the option (K1–K
     ['scope', { scope: ['user read'] }],
     ['refreshSkewSeconds', { refreshSkewSeconds: -1 }],
     ['profileTtlSeconds', { profileTtlSeconds: Number.NaN }],
-    ['timeoutMs', { timeoutMs: 0 }],
+    ['timeoutSeconds', { timeoutSeconds: 0 }],
+    ['requestTimeoutSeconds', { requestTimeoutSeconds: -1 }],
+    ['refreshLockWaitSeconds', { timeoutSeconds: 10, refreshLockWaitSeconds: 5 }],
+    ['refreshLock', { timeoutSeconds: 10, refreshLock: { leaseMs: 5000, acquire: async () => undefined } }],
+    ['clock', { clock: 42 }],
     ['routes.login', { routes: { login: '//evil' } }],
     ['successRedirect', { successRedirect: 'https://evil.example' }],
     ['fetch', { fetch: 'nope' }],
@@ -63,8 +67,11 @@ describe('options are validated once, with a TypeError naming the option (K1–K
       refreshSkewMs: 60_000,
       profileTtlMs: 300_000,
       timeoutMs: 10_000,
+      requestTimeoutMs: 15_000,
+      refreshLockWaitMs: 11_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
+    expect(config).not.toHaveProperty('clientSecret');
   });
 
   it('resolves every endpoint against baseURL, path prefix included', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isSynergyFlowError } from 'passport-synergyflow';
-import { challengeScope, toProviderError, type ProviderCall } from '../../src/provider/answer-to-error.js';
+import { challengeScope, answerToError, type ProviderCall } from '../../src/provider/answer-to-error.js';
 
 const answer = (status: number, json?: unknown, headers: Record<string, string> = {}) => ({
   status,
@@ -8,7 +8,7 @@ const answer = (status: number, json?: unknown, headers: Record<string, string> 
   headers: new Headers(headers),
 });
 
-describe('toProviderError: the one status → error mapping', () => {
+describe('answerToError: the one status → error mapping', () => {
   const cases: Array<[ProviderCall, ReturnType<typeof answer>, string, number]> = [
     ['api', answer(401, { message: 'Unauthenticated.' }), 'SF_UNAUTHORIZED', 401],
     ['api', answer(403, { message: 'Invalid scope(s) provided.' }), 'SF_FORBIDDEN', 403],
@@ -27,14 +27,14 @@ describe('toProviderError: the one status → error mapping', () => {
   ];
   for (const [call, input, code, status] of cases) {
     it(`${call} ${input.status} ${JSON.stringify(input.json ?? '')} → ${code} ${status}`, () => {
-      const error = toProviderError(input, call, Date.now(), 300);
+      const error = answerToError(input, call, Date.now(), 300);
       expect(isSynergyFlowError(error)).toBe(true);
       expect(error).toMatchObject({ code, status });
     });
   }
 
   it('answers nothing for a 2xx', () => {
-    expect(toProviderError(answer(200, {}), 'api', Date.now(), 300)).toBeUndefined();
+    expect(answerToError(answer(200, {}), 'api', Date.now(), 300)).toBeUndefined();
   });
 
   it('U3: the WWW-Authenticate reader never throws on junk', () => {

@@ -1,0 +1,44 @@
+import type { Request } from 'express';
+import type { AuthParts } from '../parts.js';
+import { SYNAPSEFI_FIELDS } from './synapsefi.js';
+
+/** A user whose refresh token the platform holds (SynapseFi: from creating or fetching the user). */
+export interface AttachedUser {
+  /** The provider's user id. */
+  userId: string;
+  /** The user's current refresh token. */
+  refreshToken: string;
+  /** The device fingerprint sent in `X-SP-USER`. */
+  fingerprint: string;
+  /** The end user's IP address, sent in `X-SP-USER-IP`. Default `127.0.0.1`. */
+  userIp?: string;
+}
+
+/**
+ * Stores a user's refresh token for the request's session (or whatever token store is set), for
+ * providers without a browser login. The first `accessToken()` trades it for a key.
+ */
+export async function attachUser(parts: AuthParts, req: Request, user: AttachedUser): Promise<void> {
+  for (const field of ['userId', 'refreshToken', 'fingerprint'] as const) {
+    if (typeof user?.[field] !== 'string' || user[field] === '') {
+      throw new TypeError(`passport-synergyflow: attachUser needs "${field}" as a non-empty string.`);
+    }
+  }
+  const now = parts.config.clock();
+  await parts.tokenStore.set(
+    req,
+    {
+      accessToken: '',
+      refreshToken: user.refreshToken,
+      expiresAt: now,
+      obtainedAt: now,
+      providerData: {
+        [SYNAPSEFI_FIELDS.userId]: user.userId,
+        [SYNAPSEFI_FIELDS.fingerprint]: user.fingerprint,
+        [SYNAPSEFI_FIELDS.userIp]: user.userIp ?? '127.0.0.1',
+      },
+      version: 1,
+    },
+    undefined,
+  );
+}
