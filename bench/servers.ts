@@ -1,17 +1,32 @@
-// The benchmark's servers, in their own process so the load generator does not share their
-// event loop. Starts the emulator and four apps, logs each in, and prints their URLs and cookies.
+// The benchmark's servers, in their own process so the load generator does not share their event
+// loop. Starts the emulator and five apps (bare, the plain passport-oauth2 baseline and this
+// package, each in memory and on Redis), logs each in, and prints their URLs, cookies and the
+// bytes each keeps per logged-in user. `EXPRESS=4` runs them on Express 4 (see express4-alias.mjs).
 import type { AddressInfo } from 'node:net';
 import { RedisStore } from 'connect-redis';
 import express, { type Express } from 'express';
-import session from 'express-session';
+import session, { MemoryStore, type Store } from 'express-session';
 import { Passport } from 'passport';
 import { createClient } from 'redis';
 import { RedisTokenStore, synergyFlow } from '../src/index.js';
 import { startSynergyFlowEmulator, TestBrowser } from '../src/testing/index.js';
+import { baselineApp } from './baseline-app.js';
+
+/** What the load generator needs of one server. */
+export interface Target {
+  url: string;
+  cookie: string;
+  /** Bytes of the session blob the store keeps for the logged-in user. */
+  sessionBytes: number;
+  /** Bytes kept per user outside the session (the token set in Redis), if any. */
+  tokenBytes: number;
+}
 
 const emulator = await startSynergyFlowEmulator({ autoApprove: true, rateLimit: 1_000_000_000 });
 const redis = createClient({ url: String(process.env.REDIS_URL) });
+redis.on('error', () => undefined);
 await redis.connect();
+await redis.flushAll();
 
 async function listen(app: Express): Promise<string> {
   const server = app.listen(0, '127.0.0.1');
@@ -19,74 +34,99 @@ async function listen(app: Express): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const hello = (_req: express.Request, res: express.Response) => void res.json({ hello: 'world' });
+/** Every route answers the same thing: the user's id, name and e-mail. */
+function answer(user: { id: string; name: string; email: string | null }): object {
+  return { id: user.id, name: user.name, email: user.email };
+}
 
-// 1. The ceiling: a bare route.
-const bare = express();
-bare.get('/route', hello);
+function sessionId(cookie: string): string {
+  const value = decodeURIComponent(/connect\.sid=([^;]+)/.exec(cookie)?.[1] ?? '');
+  return value.slice(2, value.lastIndexOf('.'));
+}
 
-// 2. What the app pays without this package: express-session (memory) + passport, logged in.
-const plain = express();
-plain.use(session({ secret: 'bench', resave: false, saveUninitialized: false }));
-const plainPassport = new Passport();
-plainPassport.serializeUser((user, done) => done(null, (user as { id: string }).id));
-plainPassport.deserializeUser((id: string, done) => done(null, { id } as Express.User));
-plain.use(plainPassport.initialize());
-plain.use(plainPassport.session());
-plain.get('/login', (req, res, next) =>
-  req.logIn({ id: '1' } as Express.User, (err) => (err ? next(err) : res.send('ok'))),
-);
-plain.get('/route', (req, res) => (req.isAuthenticated() ? hello(req, res) : res.status(401).end()));
+async function sessionBytes(store: Store, cookie: string): Promise<number> {
+  if (store instanceof MemoryStore) {
+    const sessions = (store as unknown as { sessions: Record<string, string> }).sessions;
+    return sessions[sessionId(cookie)]?.length ?? 0;
+  }
+  return (await redis.get(`sess:${sessionId(cookie)}`))?.length ?? 0;
+}
 
-// 3 and 4. requireUser, sessions and tokens in memory, then both in Redis (tokens encrypted).
-async function withPackage(store: 'memory' | 'redis'): Promise<{ url: string; cookie: string }> {
+async function tokenBytes(): Promise<number> {
+  let total = 0;
+  for (const key of await redis.keys('sf:tokens:*')) total += (await redis.hGet(key, 'd'))?.length ?? 0;
+  return total;
+}
+
+async function loggedIn(app: Express, url: string, store: Store, tokensInRedis: boolean): Promise<Target> {
+  void app;
+  const browser = new TestBrowser();
+  const end = await browser.request(`${url}/auth/login`);
+  if (end.status !== 200) throw new Error(`bench login failed: ${end.status} at ${end.url}`);
+  const cookie = browser.cookieHeader(url);
+  return {
+    url: `${url}/route`,
+    cookie,
+    sessionBytes: await sessionBytes(store, cookie),
+    tokenBytes: tokensInRedis ? await tokenBytes() : 0,
+  };
+}
+
+async function baseline(kind: 'memory' | 'redis'): Promise<Target> {
+  const holder = express();
+  const url = await listen(holder);
+  const clientID = `baseline-${kind}`;
+  emulator.registerClient({ clientID, clientSecret: 'bench-secret', redirectURIs: [`${url}/auth/callback`] });
+  const store = kind === 'redis' ? new RedisStore({ client: redis }) : new MemoryStore();
+  const app = baselineApp(
+    { providerURL: emulator.url, clientID, clientSecret: 'bench-secret', callbackURL: `${url}/auth/callback`, store },
+    (req, res) => {
+      const user = req.user as unknown as { id: string; displayName: string; emails: Array<{ value: string }> };
+      res.json(answer({ id: user.id, name: user.displayName, email: user.emails[0]?.value ?? null }));
+    },
+  );
+  holder.use(app);
+  return loggedIn(app, url, store, false);
+}
+
+async function withPackage(kind: 'memory' | 'redis'): Promise<Target> {
   const app = express();
   const url = await listen(app);
-  const callbackURL = `${url}/auth/callback`;
-  emulator.registerClient({ clientID: `bench-${store}`, clientSecret: 'bench-secret', redirectURIs: [callbackURL] });
+  const clientID = `package-${kind}`;
+  emulator.registerClient({ clientID, clientSecret: 'bench-secret', redirectURIs: [`${url}/auth/callback`] });
   const auth = synergyFlow({
-    clientID: `bench-${store}`,
+    clientID,
     clientSecret: 'bench-secret',
-    callbackURL,
+    callbackURL: `${url}/auth/callback`,
     baseURL: emulator.url,
-    ...(store === 'redis'
+    ...(kind === 'redis'
       ? { tokenStore: new RedisTokenStore({ client: redis, encryptionKeys: ['c'.repeat(64)] }) }
       : {}),
   });
-  app.use(
-    session({
-      secret: 'bench',
-      resave: false,
-      saveUninitialized: false,
-      ...(store === 'redis' ? { store: new RedisStore({ client: redis }) } : {}),
-    }),
-  );
+  const store = kind === 'redis' ? new RedisStore({ client: redis }) : new MemoryStore();
+  app.use(session({ secret: 'bench', resave: false, saveUninitialized: false, store }));
   const passport = new Passport();
   app.use(passport.initialize());
   app.use(passport.session());
   auth.use(passport);
   app.use('/auth', auth.loginRouter(), auth.callbackRouter());
   app.get('/', (_req, res) => void res.send('home'));
-  app.get('/route', auth.requireUser(), hello);
+  app.get('/route', auth.requireUser(), (req, res) => {
+    res.json(answer(req.user as { id: string; name: string; email: string | null }));
+  });
   app.use(auth.errorHandler());
-  const browser = new TestBrowser();
-  await browser.request(`${url}/auth/login`);
-  return { url: `${url}/route`, cookie: browser.cookieHeader(url) };
+  return loggedIn(app, url, store, kind === 'redis');
 }
 
-const bareURL = `${await listen(bare)}/route`;
-const plainBase = await listen(plain);
-const plainBrowser = new TestBrowser();
-await plainBrowser.request(`${plainBase}/login`);
-const memory = await withPackage('memory');
-const redisRow = await withPackage('redis');
-console.log(
-  `READY ${JSON.stringify({
-    bare: { url: bareURL, cookie: '' },
-    plain: { url: `${plainBase}/route`, cookie: plainBrowser.cookieHeader(plainBase) },
-    memory,
-    redis: redisRow,
-  })}`,
-);
+const bare = express();
+bare.get('/route', (_req, res) => void res.json(answer({ id: '1', name: 'Test User', email: 'test@example.com' })));
+const targets: Record<string, Target> = {
+  bare: { url: `${await listen(bare)}/route`, cookie: '', sessionBytes: 0, tokenBytes: 0 },
+  baselineMemory: await baseline('memory'),
+  packageMemory: await withPackage('memory'),
+  baselineRedis: await baseline('redis'),
+  packageRedis: await withPackage('redis'),
+};
+console.log(`READY ${JSON.stringify(targets)}`);
 process.on('SIGTERM', () => process.exit(0));
 process.on('SIGINT', () => process.exit(0));

@@ -15,7 +15,11 @@ export interface StormResult {
  * (sessions and tokens in Redis, refresh lock on), against a provider 100 ms away.
  */
 export async function storm(count: number, redisURL: string, requests = 100): Promise<StormResult> {
-  const emulator = await startSynergyFlowEmulator({ autoApprove: true, accessTokenTtlSeconds: 2, rateLimit: 1_000_000 });
+  const emulator = await startSynergyFlowEmulator({
+    autoApprove: true,
+    accessTokenTtlSeconds: 2,
+    rateLimit: 1_000_000,
+  });
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
   const callbackURL = `http://127.0.0.1:${ports[0]}/auth/callback`;
   emulator.registerClient({ clientID: 'storm', clientSecret: 'storm-secret', redirectURIs: [callbackURL] });

@@ -94,12 +94,16 @@ export function createApp(settings: ExampleSettings): express.Express {
         homePage(req.user, emulator ? `built-in emulator at ${emulator.url}` : (settings.baseURL ?? 'SynergyFlow Pro')),
       );
   });
-  const dashboard = (notice?: string) => (req: Request, res: Response) => {
+  const dashboard = (notice?: string) => (req: Request, res: Response, next: NextFunction) => {
     res.setHeader('Cache-Control', 'no-store');
+    // The page shows the token's expiry, so it asks for the token (one token-store read).
+    req.synergyflow?.token().then((token) => render(req, res, notice, token.expiresAt), next);
+  };
+  const render = (req: Request, res: Response, notice: string | undefined, expiresAt: number | undefined) => {
     res.type('html').send(
       dashboardPage({
         user: req.user as Express.User,
-        expiresAt: req.synergyflow?.expiresAt,
+        expiresAt,
         profileLoadedAt: req.synergyflow?.profileLoadedAt,
         refreshes,
         csrf: csrfToken(req),
@@ -115,12 +119,14 @@ export function createApp(settings: ExampleSettings): express.Express {
   app.get('/dashboard', auth.requireUser(), dashboard());
   // A route that needs live data: it always reloads the profile and never serves a stale one.
   app.get('/dashboard/fresh', auth.requireUser({ profileTtlSeconds: 0, serveStaleOnRateLimit: false }), dashboard());
-  app.get('/api/me', auth.requireUser({ profileTtlSeconds: 0, serveStaleOnRateLimit: false }), (req, res) => {
+  app.get('/api/me', auth.requireUser({ profileTtlSeconds: 0, serveStaleOnRateLimit: false }), (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({
-      user: { id: req.user?.id, name: req.user?.name, email: req.user?.email },
-      accessTokenExpiresAt: req.synergyflow?.expiresAt,
-    });
+    req.synergyflow?.token().then((token) => {
+      res.json({
+        user: { id: req.user?.id, name: req.user?.name, email: req.user?.email },
+        accessTokenExpiresAt: token.expiresAt,
+      });
+    }, next);
   });
   app.get('/login-failed', (req, res) => {
     res

@@ -12,7 +12,7 @@ export type { TokenStore } from './tokens/token-store.js';
 export type { TokenSet } from './tokens/token-set.js';
 export type { SynergyFlowProfile } from './provider/profile.js';
 export type { RequireUserOptions } from './protect/require-user.js';
-export type { RequestAuth } from './tokens/request-auth.js';
+export type { AccessToken, RequestAuth } from './tokens/request-auth.js';
 export type { ErrorHandlerOptions } from './protect/error-handler.js';
 export { escapeHtml } from './protect/error-handler.js';
 export type { SynergyFlowOptions, ResolvedConfig } from './options.js';

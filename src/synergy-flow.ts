@@ -18,7 +18,7 @@ import { createLogoutRouter } from './session/logout-router.js';
 import { guardSessionSave } from './session/session-guard.js';
 import { TokenPath } from './tokens/fresh-token.js';
 import { RefreshCoordinator } from './tokens/refresh-coordinator.js';
-import type { RequestAuth } from './tokens/request-auth.js';
+import type { AccessToken } from './tokens/request-auth.js';
 import { SessionTokenStore, type TokenStore } from './tokens/token-store.js';
 
 /** The configuration as `auth.config` shows it: everything but the client secret. */
@@ -47,7 +47,7 @@ export interface SynergyFlowAuth {
   /** Stores a user's refresh token (providers without a browser login, such as SynapseFi). */
   attachUser(req: Request, user: AttachedUser): Promise<void>;
   /** A fresh access token for the request, refreshed when due; answers 2FA challenges. */
-  accessToken(req: Request, twoFactor?: TwoFactorAnswer): Promise<RequestAuth>;
+  accessToken(req: Request, twoFactor?: TwoFactorAnswer): Promise<AccessToken>;
   /** Middleware: a fresh access token in `req.synergyflow`, without a profile or Passport. */
   requireToken(): RequestHandler;
   /** GET a path of the provider's API with the request's token (refreshed when due, one retry on 401). */

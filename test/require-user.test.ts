@@ -230,9 +230,11 @@ describe('requireUser with a login', () => {
   it('exposes the access token to the handler only through req.synergyflow', async () => {
     rig = await startRig({
       routes(app, auth) {
-        app.get('/api/token-length', auth.requireUser(), (req, res) =>
-          res.json({ length: req.synergyflow?.accessToken.length, userKeys: Object.keys(req.user ?? {}) }),
-        );
+        app.get('/api/token-length', auth.requireUser(), (req, res, next) => {
+          req.synergyflow?.token().then((token) => {
+            res.json({ length: token.accessToken.length, userKeys: Object.keys(req.user ?? {}) });
+          }, next);
+        });
       },
     });
     const browser = await rig.login();

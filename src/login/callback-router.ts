@@ -100,5 +100,5 @@ async function finishLogin(
   if (otherTabs && Object.keys(otherTabs).length > 0) state.transactions = otherTabs;
   state.profile = user;
   state.profileLoadedAt = parts.config.clock();
-  await parts.tokenStore.set(req, tokens, undefined);
+  await parts.tokens.remember(req, tokens);
 }

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { logger } from '../log.js';
 import type { AuthParts } from '../parts.js';
-import { toRequestAuth, type RequestAuth } from '../tokens/request-auth.js';
+import { toAccessToken, toRequestAuth, type AccessToken } from '../tokens/request-auth.js';
 
 const log = logger('token');
 
@@ -23,7 +23,7 @@ export async function accessTokenFor(
   parts: AuthParts,
   req: Request,
   twoFactor: TwoFactorAnswer = {},
-): Promise<RequestAuth> {
+): Promise<AccessToken> {
   const params = {
     // Providers whose key request names scopes (SynapseFi) get the configured ones.
     ...(parts.config.scope.length > 0 ? { scope: parts.config.scope.join(' ') } : {}),
@@ -34,7 +34,7 @@ export async function accessTokenFor(
   if (tokens.refreshUsesLeft !== undefined && tokens.refreshUsesLeft <= 2) {
     log('the refresh token has %d uses left', tokens.refreshUsesLeft);
   }
-  return toRequestAuth(tokens);
+  return toAccessToken(tokens);
 }
 
 /**
@@ -44,8 +44,8 @@ export async function accessTokenFor(
 export function createRequireToken(parts: AuthParts): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     res.setHeader('Cache-Control', 'no-store');
-    accessTokenFor(parts, req).then((auth) => {
-      req.synergyflow = auth;
+    accessTokenFor(parts, req).then((token) => {
+      req.synergyflow = toRequestAuth(async () => token);
       next();
     }, next);
   };

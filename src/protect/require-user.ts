@@ -5,8 +5,7 @@ import type { AuthParts } from '../parts.js';
 import type { SynergyFlowProfile } from '../provider/profile.js';
 import { guardSessionSave } from '../session/session-guard.js';
 import { authState, peekAuthState } from '../session/session-state.js';
-import { toRequestAuth, type RequestAuth } from '../tokens/request-auth.js';
-import type { TokenSet } from '../tokens/token-set.js';
+import { toAccessToken, toRequestAuth, type RequestAuth } from '../tokens/request-auth.js';
 
 const log = logger('require-user');
 
@@ -89,22 +88,30 @@ async function ensureUser(parts: AuthParts, req: Request, policy: ProfilePolicy)
     throw new LoginRequiredError('no_session');
   }
   guardSessionSave(req, parts.logouts);
-  const deadline = parts.tokens.deadline();
-  let tokens = await parts.tokens.fresh(req, { deadline });
-  const clock = parts.config.clock;
+  const { tokens, config } = parts;
   const cached = state.profile;
+  const cacheFresh =
+    cached !== undefined &&
+    state.profileLoadedAt !== undefined &&
+    config.clock() - state.profileLoadedAt < policy.ttlMs;
   let profile: SynergyFlowProfile;
-  if (cached && state.profileLoadedAt !== undefined && clock() - state.profileLoadedAt < policy.ttlMs) {
+  if (cacheFresh && tokens.knownUsable(req)) {
+    // The hot path: nothing needs the token, so the token store is not read at all.
     log('profile served from cache');
     profile = cached;
   } else {
-    ({ profile, tokens } = await loadProfile(parts, req, deadline, policy.serveStale ? cached : undefined, tokens));
+    const deadline = tokens.deadline();
+    await tokens.fresh(req, { deadline });
+    profile = cacheFresh ? cached : await loadProfile(parts, req, deadline, policy.serveStale ? cached : undefined);
   }
   if (profile.id !== req.user?.id) {
-    throw await parts.tokens.forget(req, new LoginRequiredError('user_changed'));
+    throw await tokens.forget(req, new LoginRequiredError('user_changed'));
   }
   req.user = profile;
-  req.synergyflow = toRequestAuth(tokens, state.profileLoadedAt);
+  req.synergyflow = toRequestAuth(
+    async () => toAccessToken(await tokens.fresh(req, { deadline: tokens.deadline() })),
+    state.profileLoadedAt,
+  );
 }
 
 async function loadProfile(
@@ -112,19 +119,18 @@ async function loadProfile(
   req: Request,
   deadline: number,
   cached: SynergyFlowProfile | undefined,
-  tokens: TokenSet,
-): Promise<{ profile: SynergyFlowProfile; tokens: TokenSet }> {
+): Promise<SynergyFlowProfile> {
   try {
-    const { value, tokens: used } = await parts.tokens.call(req, (t) => parts.client.getUser(t), { deadline });
+    const { value } = await parts.tokens.call(req, (t) => parts.client.getUser(t), { deadline });
     const state = authState(req);
     state.profile = value;
     state.profileLoadedAt = parts.config.clock();
     log('profile loaded from the provider');
-    return { profile: value, tokens: used };
+    return value;
   } catch (error) {
     if (isRateLimitError(error) && cached) {
       log('rate-limited for %d s: serving the cached profile', error.retryAfter);
-      return { profile: cached, tokens };
+      return cached;
     }
     throw error;
   }

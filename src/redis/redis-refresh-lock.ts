@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { logger } from '../log.js';
 import type { RefreshLock } from '../tokens/refresh-lock.js';
 import type { RedisScriptClient } from './redis-client.js';
+import { RedisScript } from './script.js';
 
 const log = logger('redis-lock');
 
@@ -18,11 +19,15 @@ export interface RedisRefreshLockOptions {
   lockTtlSeconds?: number;
 }
 
-const TAKE = `return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])`;
+const TAKE = new RedisScript(`return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])`);
 // Only the holder's token releases or renews the lock: a holder that outlived its lease cannot
 // free or extend a lock another process now holds.
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+const RELEASE = new RedisScript(
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
+);
+const RENEW = new RedisScript(
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`,
+);
 
 /**
  * A cross-process refresh lock in Redis: `SET NX PX` with a random token, renewed while held,
@@ -54,7 +59,7 @@ export class RedisRefreshLock implements RefreshLock {
     const lease = String(this.leaseMs);
     const deadline = Date.now() + waitMs;
     for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
-      const taken = await this.#client.eval(TAKE, { keys: [name], arguments: [token, lease] });
+      const taken = await TAKE.run(this.#client, [name], [token, lease]);
       if (taken === 'OK') return this.#holding(name, token, lease);
       if (Date.now() + delay > deadline) {
         log('gave up waiting for the refresh lock after %d ms', waitMs);
@@ -67,14 +72,14 @@ export class RedisRefreshLock implements RefreshLock {
   /** Renews the lease every third of it until released, so a slow refresh keeps its lock. */
   #holding(name: string, token: string, lease: string): () => Promise<void> {
     const renew = setInterval(() => {
-      this.#client.eval(RENEW, { keys: [name], arguments: [token, lease] }).catch(() => {
+      RENEW.run(this.#client, [name], [token, lease]).catch(() => {
         log('could not renew the refresh lock');
       });
     }, this.leaseMs / 3);
     renew.unref();
     return async () => {
       clearInterval(renew);
-      await this.#client.eval(RELEASE, { keys: [name], arguments: [token] });
+      await RELEASE.run(this.#client, [name], [token]);
     };
   }
 }

@@ -4,6 +4,7 @@ import { logger } from '../log.js';
 import { parseJson } from '../util/json.js';
 import { asRecord } from '../util/json.js';
 import type { RedisScriptClient } from './redis-client.js';
+import { RedisScript } from './script.js';
 import { authState, peekAuthState } from '../session/session-state.js';
 import { TokenCipher } from './token-cipher.js';
 import type { TokenSet } from '../tokens/token-set.js';
@@ -26,17 +27,17 @@ export interface RedisTokenStoreOptions {
 // Compare-and-swap: write only when the stored version is the expected one (or when no version
 // is expected: a fresh login). A missing key with a version expected means the tokens were
 // cleared meanwhile (logout), so nothing is written back.
-const SET_IF_VERSION = `
+const SET_IF_VERSION = new RedisScript(`
 local current = redis.call('HGET', KEYS[1], 'v')
 if ARGV[1] ~= '' and current ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 1`;
-const GET = `return redis.call('HGET', KEYS[1], 'd')`;
+return 1`);
+const GET = new RedisScript(`return redis.call('HGET', KEYS[1], 'd')`);
 // Deletes only while the stored version is the expected one (or unconditionally without one).
-const DELETE_IF_VERSION = `
+const DELETE_IF_VERSION = new RedisScript(`
 if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
-return redis.call('DEL', KEYS[1])`;
+return redis.call('DEL', KEYS[1])`);
 
 /**
  * Keeps each login's token set in Redis, apart from the session blob, written with a version
@@ -67,7 +68,7 @@ export class RedisTokenStore implements TokenStore {
   async get(req: Request): Promise<TokenSet | undefined> {
     const key = peekAuthState(req)?.tokenKey;
     if (!key) return undefined;
-    const stored = await this.#client.eval(GET, { keys: [this.#prefix + key], arguments: [] });
+    const stored = await GET.run(this.#client, [this.#prefix + key], []);
     if (typeof stored !== 'string') return undefined;
     const text = this.#cipher ? this.#cipher.open(stored) : stored;
     if (text === undefined) {
@@ -83,15 +84,16 @@ export class RedisTokenStore implements TokenStore {
     state.tokenKey ??= randomBytes(18).toString('base64url');
     const json = JSON.stringify(tokens);
     const ttl = tokens.refreshExpiresAt ? Math.max(1000, tokens.refreshExpiresAt - Date.now()) : this.#ttlMs;
-    const written = await this.#client.eval(SET_IF_VERSION, {
-      keys: [this.#prefix + state.tokenKey],
-      arguments: [
+    const written = await SET_IF_VERSION.run(
+      this.#client,
+      [this.#prefix + state.tokenKey],
+      [
         expectedVersion === undefined ? '' : String(expectedVersion),
         String(tokens.version),
         this.#cipher ? this.#cipher.seal(json) : json,
         String(Math.ceil(ttl)),
       ],
-    });
+    );
     if (Number(written) !== 1) log('write refused: another request stored a newer token set');
     return Number(written) === 1;
   }
@@ -100,10 +102,11 @@ export class RedisTokenStore implements TokenStore {
   async clear(req: Request, expectedVersion?: number): Promise<void> {
     const state = peekAuthState(req);
     if (!state?.tokenKey) return;
-    const deleted = await this.#client.eval(DELETE_IF_VERSION, {
-      keys: [this.#prefix + state.tokenKey],
-      arguments: [expectedVersion === undefined ? '' : String(expectedVersion)],
-    });
+    const deleted = await DELETE_IF_VERSION.run(
+      this.#client,
+      [this.#prefix + state.tokenKey],
+      [expectedVersion === undefined ? '' : String(expectedVersion)],
+    );
     if (expectedVersion === undefined || Number(deleted) === 1) delete state.tokenKey;
   }
 }

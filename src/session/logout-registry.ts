@@ -27,6 +27,8 @@ export class LogoutRegistry {
 
   /** True when `sessionID` was logged out in the last minutes. */
   has(sessionID: string): boolean {
+    // The common case needs no hashing: nobody logged out in this process lately.
+    if (this.#ended.size === 0) return false;
     const at = this.#ended.get(key(sessionID));
     return at !== undefined && Date.now() - at < REMEMBER_MS;
   }

@@ -25,6 +25,11 @@ export interface AuthSessionState {
   profile?: SynergyFlowProfile;
   /** When `profile` was loaded. */
   profileLoadedAt?: number;
+  /**
+   * When the stored access token falls due for refresh (`null`: its expiry is unknown), as last
+   * seen. Lets `requireUser()` skip the token store when the handler does not need the token.
+   */
+  tokensDueAt?: number | null;
 }
 
 declare module 'express-session' {
@@ -49,10 +54,25 @@ export function peekAuthState(req: Request): AuthSessionState | undefined {
   return req.session.synergyflow;
 }
 
-/** Forgets the cached profile; with `staleOnly`, keeps it to serve while rate-limited. */
-export function forgetProfile(req: Request, options: { staleOnly?: boolean } = {}): void {
+/** Notes when the request's token set falls due, so later requests can skip reading it. */
+export function noteTokensDue(req: Request, dueAt: number | undefined): void {
+  const state = authState(req);
+  const value = dueAt ?? null;
+  // Unchanged values are not written: express-session would otherwise save the session.
+  if (state.tokensDueAt !== value) state.tokensDueAt = value;
+}
+
+/** Marks the cached profile stale (it is reloaded next time, and still served while rate-limited). */
+export function markProfileStale(req: Request): void {
+  const state = req.session?.synergyflow;
+  if (state) delete state.profileLoadedAt;
+}
+
+/** Forgets what the session knows of the login's tokens and the cached profile. */
+export function forgetTokensAndProfile(req: Request): void {
   const state = req.session?.synergyflow;
   if (!state) return;
+  delete state.profile;
   delete state.profileLoadedAt;
-  if (!options.staleOnly) delete state.profile;
+  delete state.tokensDueAt;
 }

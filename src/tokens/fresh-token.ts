@@ -12,9 +12,9 @@ import {
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
 import type { ResolvedConfig } from '../options.js';
-import { forgetProfile } from '../session/session-state.js';
+import { forgetTokensAndProfile, markProfileStale, noteTokensDue } from '../session/session-state.js';
 import type { RefreshCoordinator } from './refresh-coordinator.js';
-import { needsRefresh, type TokenSet } from './token-set.js';
+import { needsRefresh, refreshDueAt, type TokenSet } from './token-set.js';
 import type { TokenStore } from './token-store.js';
 
 const log = logger('token');
@@ -71,7 +71,9 @@ export class TokenPath {
     if (!tokens) throw await this.forget(req, new LoginRequiredError('no_tokens'));
     const now = this.#config.clock();
     // An empty access token is one not issued yet (SynapseFi: a user attached by refresh token).
-    if (tokens.accessToken !== '' && !needsRefresh(tokens, now, this.#config.refreshSkewMs)) return tokens;
+    if (tokens.accessToken !== '' && !needsRefresh(tokens, now, this.#config.refreshSkewMs)) {
+      return this.#noted(req, tokens);
+    }
     try {
       return await this.#refresh(req, tokens, options);
     } catch (error) {
@@ -109,13 +111,29 @@ export class TokenPath {
   }
 
   /**
+   * True when the session says the stored access token is not due yet, so a request that does
+   * not use the token needs no token-store read. The store stays the truth: whenever the token
+   * is used, it is read (and refreshed) through {@link fresh}.
+   */
+  knownUsable(req: Request): boolean {
+    const dueAt = req.session?.synergyflow?.tokensDueAt;
+    return dueAt === null || (dueAt !== undefined && this.#config.clock() < dueAt);
+  }
+
+  /** Stores a login's first token set, replacing whatever the store held. */
+  async remember(req: Request, tokens: TokenSet): Promise<void> {
+    await this.#store.set(req, tokens, undefined);
+    this.#noted(req, tokens);
+  }
+
+  /**
    * Forgets the request's tokens (only `version`, when given) and cached profile, then hands
    * back `error` to throw. The Passport login stays, so the login page can still return the user
    * where they were.
    */
   async forget<E extends Error>(req: Request, error: E, version?: number): Promise<E> {
     await this.#store.clear(req, version).catch(() => log('could not clear the token set; it expires on its own'));
-    forgetProfile(req);
+    forgetTokensAndProfile(req);
     return error;
   }
 
@@ -146,8 +164,8 @@ export class TokenPath {
       throw error;
     }
     // A refresh invalidates the cached profile: the next check loads it with the new token.
-    forgetProfile(req, { staleOnly: true });
-    return this.#adopt(req, tokens, next);
+    markProfileStale(req);
+    return this.#noted(req, await this.#adopt(req, tokens, next));
   }
 
   /**
@@ -165,6 +183,11 @@ export class TokenPath {
       // The refresher keeps what it could not store; this request can go on with it.
       return next;
     }
+  }
+
+  #noted(req: Request, tokens: TokenSet): TokenSet {
+    noteTokensDue(req, refreshDueAt(tokens, this.#config.refreshSkewMs));
+    return tokens;
   }
 
   /** Waits for `work`, but not past the request's deadline. The work itself goes on. */

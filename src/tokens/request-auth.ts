@@ -1,26 +1,44 @@
 import type { TokenSet } from './token-set.js';
 
-/** What `requireUser()` and `requireToken()` give the route handler, for its own API calls. */
-export interface RequestAuth {
-  /** A non-expired access token for the provider's API. Never send it to the browser. */
+/** An access token and its facts, as the app may use them; never the refresh token. */
+export interface AccessToken {
+  /** A usable access token for the provider's API. Never send it to the browser. */
   readonly accessToken: string;
   /** When the access token expires (milliseconds since the epoch), when known. */
   readonly expiresAt: number | undefined;
   /** Granted scopes, when the provider said. */
   readonly scope: readonly string[] | undefined;
-  /** When `req.user` was loaded from the provider (milliseconds since the epoch). */
-  readonly profileLoadedAt: number | undefined;
   /** How many more refreshes the refresh token allows, for providers that count (SynapseFi). */
   readonly refreshUsesLeft?: number | undefined;
 }
 
+/**
+ * What `requireUser()` and `requireToken()` put in `req.synergyflow`. The access token is read
+ * from the token store only when the handler asks for it (`await req.synergyflow.token()`), so a
+ * request that does not need it costs no token-store round trip.
+ */
+export interface RequestAuth {
+  /** When `req.user` was loaded from the provider (milliseconds since the epoch). */
+  readonly profileLoadedAt: number | undefined;
+  /** The access token, refreshed first when due; the same promise for repeated calls. */
+  token(): Promise<AccessToken>;
+}
+
 /** The handler's view of a token set: the access token and its facts, never the refresh token. */
-export function toRequestAuth(tokens: TokenSet, profileLoadedAt?: number): RequestAuth {
+export function toAccessToken(tokens: TokenSet): AccessToken {
   return {
     accessToken: tokens.accessToken,
     expiresAt: tokens.expiresAt,
     scope: tokens.scope,
-    profileLoadedAt,
     refreshUsesLeft: tokens.refreshUsesLeft,
+  };
+}
+
+/** Builds `req.synergyflow`; `load` runs once, on the first `token()` call. */
+export function toRequestAuth(load: () => Promise<AccessToken>, profileLoadedAt?: number): RequestAuth {
+  let loaded: Promise<AccessToken> | undefined;
+  return {
+    profileLoadedAt,
+    token: () => (loaded ??= load()),
   };
 }

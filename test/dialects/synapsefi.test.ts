@@ -51,11 +51,11 @@ async function start(options: Partial<SynapseFiEmulatorOptions> = {}, scope?: st
   app.get('/me/:userId', auth.requireToken(), (req, res, next) => {
     auth
       .apiGet(req, `/v3.1/users/${encodeURIComponent(String(req.params.userId))}`)
-      .then(
-        (user) =>
-          res.json({ user, refreshUsesLeft: req.synergyflow?.refreshUsesLeft, expiresAt: req.synergyflow?.expiresAt }),
-        next,
-      );
+      .then(async (user) => {
+        const token = await req.synergyflow?.token();
+        res.json({ user, refreshUsesLeft: token?.refreshUsesLeft, expiresAt: token?.expiresAt });
+      })
+      .catch(next);
   });
   app.use(auth.errorHandler());
   server = createServer(app);

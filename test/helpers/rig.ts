@@ -84,8 +84,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   app.get('/', (_req, res) => {
     res.type('text/plain').send('home');
   });
-  app.get('/dashboard', auth.requireUser(), (req, res) => {
-    res.json({ user: req.user, expiresAt: req.synergyflow?.expiresAt });
+  app.get('/dashboard', auth.requireUser(), (req, res, next) => {
+    req.synergyflow?.token().then((token) => res.json({ user: req.user, expiresAt: token.expiresAt }), next);
   });
   options.routes?.(app, auth);
   app.use(auth.errorHandler());

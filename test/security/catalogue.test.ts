@@ -116,7 +116,9 @@ describe('more catalogue cases', () => {
     rig = await startRig({
       auth: { scope: 'user:read user:write' },
       routes(app, auth) {
-        app.get('/scope', auth.requireUser(), (req, res) => res.json({ scope: req.synergyflow?.scope }));
+        app.get('/scope', auth.requireUser(), (req, res, next) => {
+          req.synergyflow?.token().then((token) => res.json({ scope: token.scope }), next);
+        });
       },
     });
     rig.emulator.failNext('token', {
