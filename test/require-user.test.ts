@@ -7,7 +7,6 @@ let rig: Rig;
 afterEach(async () => rig?.close());
 
 const json = { accept: 'application/json' };
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function dashboard(
   browser: TestBrowser,
@@ -63,10 +62,10 @@ describe('requireUser with a login', () => {
   });
 
   it('F1/F3: refreshes an expiring token before the handler, persists the rotated refresh token', async () => {
-    rig = await startRig({ emulator: { accessTokenTtlSeconds: 2 } });
+    rig = await startRig({ clock: true, emulator: { accessTokenTtlSeconds: 120 } });
     const browser = await rig.login();
     const first = await dashboard(browser);
-    await sleep(1100);
+    rig.clock?.advance(70);
     rig.emulator.resetCounters();
     const second = await dashboard(browser);
     expect(second.status).toBe(200);
@@ -75,16 +74,16 @@ describe('requireUser with a login', () => {
     const refreshCall = rig.emulator.calls.find((call) => call.body.grant_type === 'refresh_token');
     expect(refreshCall?.body).not.toHaveProperty('code');
     expect(refreshCall?.body).not.toHaveProperty('redirect_uri');
-    await sleep(1100);
+    rig.clock?.advance(70);
     const third = await dashboard(browser);
     expect(third.status).toBe(200);
     expect(rig.emulator.counters.refreshGrants).toBe(2);
   });
 
   it('F6: 40 parallel requests with an expired token cost exactly one refresh grant and all succeed', async () => {
-    rig = await startRig({ emulator: { accessTokenTtlSeconds: 2 } });
+    rig = await startRig({ clock: true, emulator: { accessTokenTtlSeconds: 120 } });
     const browser = await rig.login();
-    await sleep(1100);
+    rig.clock?.advance(70);
     rig.emulator.resetCounters();
     const answers = await Promise.all(Array.from({ length: 40 }, () => dashboard(browser)));
     expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
@@ -97,11 +96,11 @@ describe('requireUser with a login', () => {
   });
 
   it('F2: keeps the old refresh token when a refresh answer carries none', async () => {
-    rig = await startRig({ emulator: { accessTokenTtlSeconds: 2 } });
+    rig = await startRig({ clock: true, emulator: { accessTokenTtlSeconds: 120 } });
     rig.emulator.rotateRefreshTokens = false;
     const browser = await rig.login();
     for (let round = 0; round < 2; round += 1) {
-      await sleep(1100);
+      rig.clock?.advance(70);
       expect((await dashboard(browser)).status).toBe(200);
     }
     expect(rig.emulator.counters.refreshGrants).toBe(2);
@@ -130,10 +129,10 @@ describe('requireUser with a login', () => {
   });
 
   it('F4: a refused refresh (400 invalid_grant) clears the tokens: login required, no retry storm', async () => {
-    rig = await startRig({ emulator: { accessTokenTtlSeconds: 2 } });
+    rig = await startRig({ clock: true, emulator: { accessTokenTtlSeconds: 120 } });
     const browser = await rig.login();
     rig.emulator.revokeAllTokens();
-    await sleep(1100);
+    rig.clock?.advance(70);
     rig.emulator.resetCounters();
     const answer = await dashboard(browser);
     expect(answer.status).toBe(401);
@@ -145,11 +144,11 @@ describe('requireUser with a login', () => {
   });
 
   it('F4: older servers answering 401 invalid_request to a revoked refresh token mean the same', async () => {
-    rig = await startRig({ emulator: { accessTokenTtlSeconds: 2 } });
+    rig = await startRig({ clock: true, emulator: { accessTokenTtlSeconds: 120 } });
     rig.emulator.legacyRefreshErrors = true;
     const browser = await rig.login();
     rig.emulator.revokeAllTokens();
-    await sleep(1100);
+    rig.clock?.advance(70);
     expect((await dashboard(browser)).body).toMatchObject({
       error: { code: 'SF_LOGIN_REQUIRED', reason: 'refresh_refused' },
     });

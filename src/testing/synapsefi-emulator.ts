@@ -9,11 +9,13 @@ export interface SynapseFiEmulatorOptions {
   clientID: string;
   clientSecret: string;
   /** OAuth-key lifetime in seconds. Default 7200 (2 hours). */
-  oauthKeyTTL?: number;
+  oauthKeyTtlSeconds?: number;
   /** Uses a refresh token allows. Default 10. */
   refreshUses?: number;
   /** Issue a new refresh token every this many uses (0: never). Default 3. */
   rotateEvery?: number;
+  /** The clock keys expire on (milliseconds since the epoch); a `FakeClock`'s `now` in tests. */
+  clock?: () => number;
 }
 
 interface EmulatedRefreshToken {
@@ -47,7 +49,8 @@ export class SynapseFiEmulator {
   lastRequest: Record<string, unknown> = {};
   /** The last PIN "sent by SMS", per user id, for tests to type in. */
   readonly sentPins = new Map<string, string>();
-  readonly #options: Required<SynapseFiEmulatorOptions>;
+  readonly #options: Required<Omit<SynapseFiEmulatorOptions, 'clock'>>;
+  readonly #clock: () => number;
   readonly #accounts = new Map<string, EmulatedUserAccount>();
   readonly #refreshTokens = new Map<string, EmulatedRefreshToken>();
   readonly #keys = new Map<string, { userId: string; fingerprint: string; expiresAt: number }>();
@@ -55,7 +58,8 @@ export class SynapseFiEmulator {
   #listening: Listening | undefined;
 
   constructor(options: SynapseFiEmulatorOptions) {
-    this.#options = { oauthKeyTTL: 7200, refreshUses: 10, rotateEvery: 3, ...options };
+    this.#options = { oauthKeyTtlSeconds: 7200, refreshUses: 10, rotateEvery: 3, ...options };
+    this.#clock = options.clock ?? Date.now;
   }
 
   /**
@@ -156,13 +160,13 @@ export class SynapseFiEmulator {
       usesLeft = this.#options.refreshUses;
     }
     const key = token('oauth_');
-    const now = Math.floor(Date.now() / 1000);
-    this.#keys.set(key, { userId, fingerprint, expiresAt: Date.now() + this.#options.oauthKeyTTL * 1000 });
+    const now = Math.floor(this.#clock() / 1000);
+    this.#keys.set(key, { userId, fingerprint, expiresAt: this.#clock() + this.#options.oauthKeyTtlSeconds * 1000 });
     res.json({
       client_id: this.#options.clientID,
       client_name: 'Emulated platform',
-      expires_at: String(now + this.#options.oauthKeyTTL),
-      expires_in: String(this.#options.oauthKeyTTL),
+      expires_at: String(now + this.#options.oauthKeyTtlSeconds),
+      expires_in: String(this.#options.oauthKeyTtlSeconds),
       oauth_key: key,
       refresh_expires_in: usesLeft,
       refresh_token: refreshToken,
@@ -179,7 +183,7 @@ export class SynapseFiEmulator {
     const [key = '', fingerprint = ''] = (req.get('x-sp-user') ?? '').split('|');
     const found = this.#keys.get(key);
     const userId = String(req.params.userId);
-    if (!found || found.userId !== userId || found.fingerprint !== fingerprint || found.expiresAt <= Date.now()) {
+    if (!found || found.userId !== userId || found.fingerprint !== fingerprint || found.expiresAt <= this.#clock()) {
       return this.#fail(res, 401, '110', 'OAuth key expired or invalid.');
     }
     res.json({ _id: userId, logins: [{ email: 'user@example.com' }], legal_names: ['Test User'] });

@@ -5,6 +5,7 @@ import session from 'express-session';
 import { afterEach, describe, expect, it } from 'vitest';
 import { synapseFiProvider, synergyFlow, type HookEvent } from 'passport-synergyflow';
 import {
+  FakeClock,
   startSynapseFiEmulator,
   TestBrowser,
   type SynapseFiEmulator,
@@ -12,6 +13,7 @@ import {
 } from 'passport-synergyflow/testing';
 
 let emulator: SynapseFiEmulator;
+let clock: FakeClock;
 let server: Server;
 let url: string;
 const refreshEvents: HookEvent[] = [];
@@ -25,12 +27,19 @@ afterEach(async () => {
 
 /** A platform app: it created the user at SynapseFi and holds the refresh token. */
 async function start(options: Partial<SynapseFiEmulatorOptions> = {}, scope?: string[]): Promise<void> {
-  emulator = await startSynapseFiEmulator({ clientID: 'client_id_abc', clientSecret: 'client_secret_xyz', ...options });
+  clock = new FakeClock();
+  emulator = await startSynapseFiEmulator({
+    clientID: 'client_id_abc',
+    clientSecret: 'client_secret_xyz',
+    clock: clock.now,
+    ...options,
+  });
   const auth = synergyFlow({
     provider: synapseFiProvider,
     baseURL: emulator.url,
     clientID: 'client_id_abc',
     clientSecret: 'client_secret_xyz',
+    clock: clock.now,
     hooks: { onRefresh: (event) => void refreshEvents.push(event) },
     ...(scope ? { scope } : {}),
   });
@@ -94,7 +103,6 @@ const me = async (browser: TestBrowser, userId: string) => {
   const answer = await browser.request(`${url}/me/${userId}`);
   return { status: answer.status, body: JSON.parse(answer.text) as Record<string, unknown> };
 };
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the SynapseFi-style OAuth key dialect (seed 002)', () => {
   it('trades the attached refresh token for an OAuth key and calls the API with X-SP-USER', async () => {
@@ -134,11 +142,11 @@ describe('the SynapseFi-style OAuth key dialect (seed 002)', () => {
   });
 
   it('refreshes the key before it expires and persists each rotated refresh token', async () => {
-    await start({ oauthKeyTTL: 2, rotateEvery: 1 });
+    await start({ oauthKeyTtlSeconds: 120, rotateEvery: 1 });
     const browser = await attached('u-rotate');
     expect((await me(browser, 'u-rotate')).status).toBe(200);
     for (let round = 0; round < 3; round += 1) {
-      await sleep(1100); // within the 60 s skew of expiry, and past half the key's life
+      clock.advance(70); // within the 60 s skew of expiry, and past half the key's life
       expect((await me(browser, 'u-rotate')).status).toBe(200);
     }
     // Every answer rotated the refresh token; a lost rotation would have made a refresh fail.
@@ -146,18 +154,18 @@ describe('the SynapseFi-style OAuth key dialect (seed 002)', () => {
   });
 
   it('counts uses left, tells the app, and asks for a new attachment before a dead token is used', async () => {
-    await start({ oauthKeyTTL: 2, rotateEvery: 0, refreshUses: 3 });
+    await start({ oauthKeyTtlSeconds: 120, rotateEvery: 0, refreshUses: 3 });
     const browser = await attached('u-uses');
     const seen: unknown[] = [];
     for (let round = 0; round < 3; round += 1) {
-      if (round > 0) await sleep(1100);
+      if (round > 0) clock.advance(70);
       const answer = await me(browser, 'u-uses');
       expect(answer.status).toBe(200);
       seen.push(answer.body.refreshUsesLeft);
     }
     expect(seen).toEqual([2, 1, 0]);
     expect(refreshEvents.map((e) => e.refreshUsesLeft)).toEqual([2, 1, 0]);
-    await sleep(1100);
+    clock.advance(70);
     const calls = emulator.counters.oauth;
     const dead = await me(browser, 'u-uses');
     expect(dead.status).toBe(401);
@@ -166,10 +174,10 @@ describe('the SynapseFi-style OAuth key dialect (seed 002)', () => {
   });
 
   it('20 concurrent requests with an expired key share one key request', async () => {
-    await start({ oauthKeyTTL: 2 });
+    await start({ oauthKeyTtlSeconds: 120 });
     const browser = await attached('u-burst');
     await me(browser, 'u-burst');
-    await sleep(1100);
+    clock.advance(70);
     const answers = await Promise.all(Array.from({ length: 20 }, () => me(browser, 'u-burst')));
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
     expect(emulator.counters.oauth).toBe(2);
