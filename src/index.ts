@@ -3,10 +3,10 @@
  * routes protected. Start with {@link synergyFlow}.
  */
 export { synergyFlow } from './synergy-flow.js';
-export type { SynergyFlowAuth } from './synergy-flow.js';
+export type { PublicConfig, SynergyFlowAuth } from './synergy-flow.js';
 export { SynergyFlowStrategy } from './login/strategy.js';
 export type { LoginInfo } from './login/strategy.js';
-export { SynergyFlowClient } from './provider/client.js';
+export type { SynergyFlowClient } from './provider/client.js';
 export { SessionTokenStore } from './tokens/token-store.js';
 export type { TokenStore } from './tokens/token-store.js';
 export type { TokenSet } from './tokens/token-set.js';
@@ -21,8 +21,6 @@ export type { RefreshLock } from './tokens/refresh-lock.js';
 export { oauthTokenRequest } from './provider/description.js';
 export { synergyFlowProvider } from './provider/synergyflow.js';
 export type { ProviderDescription, Grant, ClientCredentials, ProviderRequest } from './provider/description.js';
-export { parseRetryAfter } from './provider/rate-limit.js';
-export { safeReturnTo } from './login/return-to.js';
 export {
   ErrorCodes,
   SynergyFlowError,
@@ -34,6 +32,7 @@ export {
   ProviderError,
   CrossSiteRequestError,
   TwoFactorRequiredError,
+  TemporarilyUnavailableError,
   isSynergyFlowError,
   isUnauthorizedError,
   isForbiddenError,
@@ -42,6 +41,8 @@ export {
   isLoginFailedError,
   isProviderError,
   isTwoFactorRequiredError,
+  isCrossSiteRequestError,
+  isTemporarilyUnavailableError,
 } from './errors.js';
 export type {
   ErrorCode,
@@ -49,6 +50,7 @@ export type {
   LoginRequiredReason,
   LoginFailedReason,
   ProviderErrorKind,
+  UnavailableReason,
 } from './errors.js';
 export type { PassportInstance } from './login/passport-instance.js';
 export { RedisTokenStore } from './redis/redis-token-store.js';
@@ -56,8 +58,7 @@ export type { RedisTokenStoreOptions } from './redis/redis-token-store.js';
 export { RedisRefreshLock } from './redis/redis-refresh-lock.js';
 export type { RedisRefreshLockOptions } from './redis/redis-refresh-lock.js';
 export type { RedisScriptClient } from './redis/redis-client.js';
-export { TokenCipher } from './redis/token-cipher.js';
-export { phpOAuthProvider, parsePhpOAuthProfile } from './provider/php-oauth.js';
+export { phpOAuthProvider } from './provider/php-oauth.js';
 export { synapseFiProvider } from './provider/synapsefi.js';
 export type { TwoFactorAnswer } from './protect/require-token.js';
 export type { AttachedUser } from './provider/synapsefi-user.js';

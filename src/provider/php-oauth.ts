@@ -49,7 +49,7 @@ function phpTokenRequest(grant: Grant, credentials: ClientCredentials, tokenURL:
 }
 
 /**
- * The PHP-style OAuth 2.0 API of `shared/seeds/001_…`: `/api/authorize.php`, `/api/token.php`,
+ * A PHP-style OAuth 2.0 API: `/api/authorize.php`, `/api/token.php`,
  * `/api/userinfo.php`; one-hour access tokens and no refresh token, so an expired token means
  * "log in again" (browsers are redirected, API clients get 401). Errors are
  * `{ error, error_description }` (`invalid_code` for a bad code, `invalid_token` for a bad token).

@@ -109,7 +109,7 @@ function classifySynapseAnswer(answer: ProviderAnswer, call: ProviderCall): Syne
 }
 
 /**
- * The SynapseFi-style "OAuth key" API of `shared/seeds/002_…`: no browser login. The platform
+ * The SynapseFi-style "OAuth key" API (`POST /v3.1/oauth/:user_id`): no browser login. The platform
  * holds each user's refresh token and trades it for a 2-hour OAuth key with
  * `POST /v3.1/oauth/:user_id`; API calls carry the key in `X-SP-USER`. Refresh tokens may rotate
  * and die after 10 uses; `TokenSet.refreshUsesLeft` counts them down.

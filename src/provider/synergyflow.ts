@@ -40,7 +40,7 @@ export function parseSynergyFlowProfile(body: unknown): SynergyFlowProfile {
 
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 
-/** SynergyFlow Pro, as `../shared/seeds/000_…` documents it. The zero-configuration default. */
+/** SynergyFlow Pro (`https://testapp2.glances.com`, Laravel Passport). The zero-configuration default. */
 export const synergyFlowProvider: ProviderDescription = Object.freeze({
   name: 'synergyflow',
   baseURL: 'https://testapp2.glances.com',

@@ -26,7 +26,7 @@ export interface PhpOAuthEmulatorOptions {
 const JOHN: PhpOAuthUser = { username: 'johndoe', email: 'john@example.com', full_name: 'John Doe' };
 
 /**
- * An emulator of the PHP-style OAuth 2.0 API in `shared/seeds/001_…`: `/api/authorize.php`
+ * An emulator of a PHP-style OAuth 2.0 API: `/api/authorize.php`
  * (consent page), `/api/token.php` (form-encoded `code`, `client_id`, `client_secret`; one-hour
  * tokens, no refresh token), `/api/userinfo.php` (Bearer), errors as `{ error, error_description }`,
  * and a rate limit whose 429 carries `Retry-After` and `X-RateLimit-*`.

@@ -35,7 +35,7 @@ const SCOPE = ['USER|PATCH', 'USER|GET', 'NODES|POST', 'NODES|GET', 'NODE|GET', 
 const token = (prefix: string): string => `${prefix}${randomBytes(20).toString('base64url')}`;
 
 /**
- * An emulator of the SynapseFi-style "OAuth key" API in `shared/seeds/002_…`:
+ * An emulator of the SynapseFi-style "OAuth key" API:
  * `POST /v3.1/oauth/:user_id` trades a user's refresh token for a 2-hour OAuth key (client in
  * `X-SP-GATEWAY`, device in `X-SP-USER`), rotates refresh tokens periodically, kills them after
  * 10 uses, and runs the 2FA flow (HTTP 202 with phone numbers, then a PIN) for unknown devices.

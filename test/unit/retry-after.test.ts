@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter } from 'passport-synergyflow';
+import { parseRetryAfter } from '../../src/provider/rate-limit.js';
 
 const now = Date.parse('2026-11-23T12:00:00Z');
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeReturnTo } from 'passport-synergyflow';
-import { requestedPath } from '../../src/login/return-to.js';
+import { requestedPath, safeReturnTo } from '../../src/login/return-to.js';
 
 describe('safeReturnTo', () => {
   it('R1: keeps same-origin paths verbatim', () => {
