@@ -91,14 +91,17 @@ export function createApp(settings: ExampleSettings): express.Express {
     res
       .type('html')
       .send(
-        homePage(req.user, emulator ? `built-in emulator at ${emulator.url}` : (settings.baseURL ?? 'SynergyFlow Pro')),
+        homePage(
+          auth.profile(req),
+          emulator ? `built-in emulator at ${emulator.url}` : (settings.baseURL ?? 'SynergyFlow Pro'),
+        ),
       );
   });
   const dashboard = (notice?: string) => (req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(
       dashboardPage({
-        user: req.user as Express.User,
+        user: req.synergyflow!.profile!,
         expiresAt: req.synergyflow?.expiresAt,
         profileLoadedAt: req.synergyflow?.profileLoadedAt,
         refreshes,
@@ -118,7 +121,11 @@ export function createApp(settings: ExampleSettings): express.Express {
   app.get('/api/me', auth.requireUser({ profileTtlSeconds: 0, serveStaleOnRateLimit: false }), (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.json({
-      user: { id: req.user?.id, name: req.user?.name, email: req.user?.email },
+      user: {
+        id: req.synergyflow?.profile?.id,
+        name: req.synergyflow?.profile?.name,
+        email: req.synergyflow?.profile?.email,
+      },
       accessTokenExpiresAt: req.synergyflow?.expiresAt,
     });
   });

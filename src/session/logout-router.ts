@@ -49,7 +49,7 @@ export function createLogoutRouter(parts: AuthParts): Router {
       return next(new CrossSiteRequestError());
     }
     const started = Date.now();
-    const userId = req.user?.id;
+    const userId = req.session?.synergyflow?.subject ?? req.session?.synergyflow?.profile?.id;
     if (!req.session || !req.isAuthenticated?.()) return res.redirect(303, parts.config.logoutRedirect);
     parts.logouts.add(req.sessionID);
     parts.tokenStore.clear(req).then(() => {

@@ -1,3 +1,4 @@
+import type { SynergyFlowProfile } from '../provider/profile.js';
 import type { TokenSet } from './token-set.js';
 
 /** What `requireUser()` and `requireToken()` give the route handler, for its own API calls. */
@@ -8,19 +9,25 @@ export interface RequestAuth {
   readonly expiresAt: number | undefined;
   /** Granted scopes, when the provider said. */
   readonly scope: readonly string[] | undefined;
-  /** When `req.user` was loaded from the provider (milliseconds since the epoch). */
+  /** When `profile` was loaded from the provider (milliseconds since the epoch). */
   readonly profileLoadedAt: number | undefined;
+  /**
+   * The provider's profile of the user (set by `requireUser()`). `req.user` is the same profile,
+   * or the app's own user when a `verify` function made one.
+   */
+  readonly profile?: SynergyFlowProfile | undefined;
   /** How many more refreshes the refresh token allows, for providers that count (SynapseFi). */
   readonly refreshUsesLeft?: number | undefined;
 }
 
 /** The handler's view of a token set: the access token and its facts, never the refresh token. */
-export function toRequestAuth(tokens: TokenSet, profileLoadedAt?: number): RequestAuth {
+export function toRequestAuth(tokens: TokenSet, profileLoadedAt?: number, profile?: SynergyFlowProfile): RequestAuth {
   return {
     accessToken: tokens.accessToken,
     expiresAt: tokens.expiresAt,
     scope: tokens.scope,
     profileLoadedAt,
+    profile,
     refreshUsesLeft: tokens.refreshUsesLeft,
   };
 }
