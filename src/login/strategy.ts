@@ -70,7 +70,10 @@ export class SynergyFlowStrategy extends OAuth2Base {
    *   {@link LoginVerify}. Default: the options' `verify`, else the profile itself.
    * @throws TypeError naming the bad option.
    */
+  // Two signatures, not one with an optional `verify`: NestJS's PassportStrategy() reads the
+  // constructor's overloads to drop the verify argument it supplies itself.
   constructor(options: SynergyFlowOptions | SynergyFlowAuth);
+  // eslint-disable-next-line @typescript-eslint/unified-signatures
   constructor(options: SynergyFlowOptions | SynergyFlowAuth, verify: LoginVerify);
   constructor(options: SynergyFlowOptions | SynergyFlowAuth, verify?: LoginVerify) {
     const parts = partsOf(options) ?? buildParts(options as SynergyFlowOptions);

@@ -23,7 +23,10 @@ export type LoginVerify<User extends object = object> = (
   tokens: TokenSet,
   req: Request,
   done: VerifyDone<User>,
-) => User | false | null | void | Promise<User | false | null | void>;
+) =>
+  // `void`: a callback-style verify returns nothing and calls `done` (as NestJS's wrapper does).
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
+  User | false | null | void | Promise<User | false | null | void>;
 
 /**
  * Runs a verify function, whichever style it uses: the first of its return value (when not
