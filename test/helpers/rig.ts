@@ -24,7 +24,7 @@ export interface Rig {
   auth: SynergyFlowAuth;
   store: MemoryStore;
   /** The app's Passport instance (for tests that add their own strategies or serializers). */
-  passport: Passport;
+  passport: InstanceType<typeof Passport>;
   /** The clock app and emulator share, when the rig was started with `clock: true`. */
   clock: FakeClock | undefined;
   browser(): TestBrowser;
