@@ -40,7 +40,8 @@ export interface OAuth2BaseOptions {
   scopeSeparator: string;
   pkce: 'S256';
   state: true;
-  store: StateStore;
+  /** A passport-oauth2 state store ({@link toStateStore}); opaque in the public types. */
+  store: object;
   passReqToCallback: true;
 }
 
@@ -56,7 +57,8 @@ export interface OAuth2BaseStrategy extends PassportStrategy {
 /** passport-oauth2's `Strategy` class, typed as {@link OAuth2BaseStrategy}. */
 export const OAuth2Base = OAuth2Strategy as unknown as new (
   options: OAuth2BaseOptions,
-  verify: VerifyFunctionWithRequest,
+  // A passport-oauth2 verify function ({@link toVerifyCallback}); opaque in the public types.
+  verify: (...args: never[]) => void,
 ) => OAuth2BaseStrategy;
 
 /** `options.state` as the login router passes it to `passport.authenticate`. */
