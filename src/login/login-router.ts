@@ -25,8 +25,9 @@ function shortenAnonymousSession(req: Request, ttlMs: number): void {
 
 /**
  * `GET /login`: starts a login with fresh state and PKCE S256 and redirects to the provider.
- * `?returnTo=/path` is kept server-side with this login (only same-origin paths; anything else
- * is ignored), so each tab lands where it started.
+ * `?returnTo=/path` is kept server-side with this login (only same-origin paths and URLs on
+ * trusted origins; anything else is ignored), so each tab lands where it started. The
+ * parameters the `loginParams` option lists (`prompt`, `login_hint`, `scope`) are read too.
  */
 export function createLoginRouter(parts: AuthParts): Router {
   const router = Router();

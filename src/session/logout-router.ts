@@ -40,13 +40,16 @@ export function isSameSiteRequest(req: Request, trustedOrigins: readonly string[
 
 /**
  * True for `fetch()`/XHR and JSON clients, which get 204 instead of a redirect they would
- * follow blindly. Browsers mark `fetch()` with `Sec-Fetch-Mode` other than `navigate`.
+ * follow blindly. A form asks for HTML; browsers mark `fetch()` with a `Sec-Fetch-Mode` other
+ * than `navigate` (Node's fetch does too).
  */
 function isScriptClient(req: Request): boolean {
+  if (req.get('x-requested-with')?.toLowerCase() === 'xmlhttprequest') return true;
+  const accept = req.get('accept');
+  if (accept?.includes('text/html')) return false;
   const mode = req.get('sec-fetch-mode');
   if (mode !== undefined) return mode !== 'navigate';
-  if (req.get('x-requested-with')?.toLowerCase() === 'xmlhttprequest') return true;
-  return req.get('accept') !== undefined && req.accepts(['html', 'json']) === 'json';
+  return accept !== undefined && req.accepts(['html', 'json']) === 'json';
 }
 
 /**
