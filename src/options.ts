@@ -218,12 +218,6 @@ function loginParamList(value: unknown): readonly LoginParam[] {
   return Object.freeze([...(value as LoginParam[])]);
 }
 
-function extraScopeList(value: unknown): readonly string[] {
-  const list = scopeTokens(value);
-  if (!list) fail('extraScopes', 'must be a non-empty list of scope tokens');
-  return list;
-}
-
 /** Validates options once and returns the frozen configuration. Throws `TypeError` naming the option. */
 export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
   if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
@@ -283,7 +277,10 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
     logoutRedirect: redirectTarget(options.logoutRedirect, 'logoutRedirect', '/', trustedOrigins),
     verify: options.verify,
     loginParams: loginParamList(options.loginParams),
-    extraScopes: options.extraScopes === undefined ? Object.freeze([]) : extraScopeList(options.extraScopes),
+    extraScopes:
+      options.extraScopes === undefined
+        ? Object.freeze([])
+        : (scopeTokens(options.extraScopes) ?? fail('extraScopes', 'must be a non-empty list of scope tokens')),
     refreshSkewMs: count(options.refreshSkewSeconds, 'refreshSkewSeconds', 60, 0, 86_400) * 1000,
     profileTtlMs: count(options.profileTtlSeconds, 'profileTtlSeconds', 300, 0, 86_400) * 1000,
     timeoutMs,
