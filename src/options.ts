@@ -1,5 +1,5 @@
 import type { Hooks } from './hooks.js';
-import { type LoginParam, scopeTokens } from './login/login-options.js';
+import { LOGIN_PARAMS, loginParamList, type LoginParam, scopeTokens } from './login/login-options.js';
 import { resolveRedirect } from './login/return-to.js';
 import type { LoginVerify } from './login/verify.js';
 import { type ProviderDescription } from './provider/description.js';
@@ -208,16 +208,6 @@ function redirectTarget(value: unknown, option: string, fallback: string, truste
   return target;
 }
 
-const LOGIN_PARAMS: readonly string[] = ['scope', 'prompt', 'login_hint'];
-
-function loginParamList(value: unknown): readonly LoginParam[] {
-  if (value === undefined) return Object.freeze([]);
-  if (!Array.isArray(value) || !value.every((name) => LOGIN_PARAMS.includes(name))) {
-    fail('loginParams', `must be a list of ${LOGIN_PARAMS.map((n) => `"${n}"`).join(', ')}`);
-  }
-  return Object.freeze([...(value as LoginParam[])]);
-}
-
 /** Validates options once and returns the frozen configuration. Throws `TypeError` naming the option. */
 export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
   if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
@@ -276,7 +266,9 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
       options.failureRedirect === undefined ? undefined : localPath(options.failureRedirect, 'failureRedirect', '/'),
     logoutRedirect: redirectTarget(options.logoutRedirect, 'logoutRedirect', '/', trustedOrigins),
     verify: options.verify,
-    loginParams: loginParamList(options.loginParams),
+    loginParams:
+      loginParamList(options.loginParams) ??
+      fail('loginParams', `must be a list of ${LOGIN_PARAMS.map((n) => `"${n}"`).join(', ')}`),
     extraScopes:
       options.extraScopes === undefined
         ? Object.freeze([])
