@@ -91,7 +91,10 @@ export function createApp(settings: ExampleSettings): express.Express {
     res
       .type('html')
       .send(
-        homePage(req.user, emulator ? `built-in emulator at ${emulator.url}` : (settings.baseURL ?? 'SynergyFlow Pro')),
+        homePage(
+          auth.profile(req),
+          emulator ? `built-in emulator at ${emulator.url}` : (settings.baseURL ?? 'SynergyFlow Pro'),
+        ),
       );
   });
   const dashboard = (notice?: string) => (req: Request, res: Response, next: NextFunction) => {
@@ -102,7 +105,7 @@ export function createApp(settings: ExampleSettings): express.Express {
   const render = (req: Request, res: Response, notice: string | undefined, expiresAt: number | undefined) => {
     res.type('html').send(
       dashboardPage({
-        user: req.user as Express.User,
+        user: req.synergyflow!.profile!,
         expiresAt,
         profileLoadedAt: req.synergyflow?.profileLoadedAt,
         refreshes,
@@ -122,8 +125,9 @@ export function createApp(settings: ExampleSettings): express.Express {
   app.get('/api/me', auth.requireUser({ profileTtlSeconds: 0, serveStaleOnRateLimit: false }), (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     req.synergyflow?.token().then((token) => {
+      const profile = req.synergyflow?.profile;
       res.json({
-        user: { id: req.user?.id, name: req.user?.name, email: req.user?.email },
+        user: { id: profile?.id, name: profile?.name, email: profile?.email },
         accessTokenExpiresAt: token.expiresAt,
       });
     }, next);

@@ -1,4 +1,4 @@
-import { escapeHtml as e, type SynergyFlowError } from 'passport-synergyflow';
+import { escapeHtml as e, type SynergyFlowError, type SynergyFlowProfile } from 'passport-synergyflow';
 
 /** The page frame: one stylesheet, no script, nothing from another origin. */
 export function layout(title: string, body: string): string {
@@ -23,7 +23,7 @@ function action(path: string, label: string, csrf: string, style = ''): string {
 }
 
 /** Home page: the login button, or a link to the dashboard. */
-export function homePage(user: Express.User | undefined, mode: string): string {
+export function homePage(user: SynergyFlowProfile | undefined, mode: string): string {
   const cta = user
     ? `<p>Signed in as <strong>${e(user.name)}</strong>.</p><p><a class="button primary" href="/dashboard">Open your dashboard</a></p>`
     : `<p><a class="button primary" href="/auth/login?returnTo=%2Fdashboard">Log in with SynergyFlow Pro</a></p>`;
@@ -37,7 +37,7 @@ ${cta}<p class="muted">Provider: ${e(mode)}</p></section>`,
 
 /** What the dashboard shows about the session. */
 export interface DashboardFacts {
-  user: Express.User;
+  user: SynergyFlowProfile;
   expiresAt: number | undefined;
   profileLoadedAt: number | undefined;
   refreshes: number;

@@ -123,7 +123,9 @@ export type LoginFailedReason =
   | 'expired'
   | 'issuer_mismatch'
   | 'invalid_grant'
-  | 'authorization_server_error';
+  | 'authorization_server_error'
+  | 'refused_by_app'
+  | 'scope_not_granted';
 
 const LOGIN_FAILED_TEXT: Record<LoginFailedReason, string> = {
   access_denied: 'The user declined the consent screen.',
@@ -134,6 +136,15 @@ const LOGIN_FAILED_TEXT: Record<LoginFailedReason, string> = {
   issuer_mismatch: 'The callback came from an unexpected issuer. Start the login again.',
   invalid_grant: 'The provider refused the authorization code. Start the login again.',
   authorization_server_error: 'The provider could not complete the login. Try again later.',
+  refused_by_app: 'This account may not use this application (the app refused the login).',
+  scope_not_granted: 'The provider did not grant the permissions this login asked for. Log in again and approve them.',
+};
+
+const LOGIN_FAILED_STATUS: Partial<Record<LoginFailedReason, number>> = {
+  access_denied: 401,
+  authorization_server_error: 502,
+  refused_by_app: 403,
+  scope_not_granted: 403,
 };
 
 /** A login attempt failed at the callback (denied consent, bad or expired state, refused code). */
@@ -143,8 +154,7 @@ export class LoginFailedError extends SynergyFlowError {
   /** Why the login failed. */
   readonly reason: LoginFailedReason;
   constructor(reason: LoginFailedReason) {
-    const status = reason === 'access_denied' ? 401 : reason === 'authorization_server_error' ? 502 : 400;
-    super(ErrorCodes.LOGIN_FAILED, status, LOGIN_FAILED_TEXT[reason]);
+    super(ErrorCodes.LOGIN_FAILED, LOGIN_FAILED_STATUS[reason] ?? 400, LOGIN_FAILED_TEXT[reason]);
     this.reason = reason;
   }
 }
@@ -181,10 +191,15 @@ export class ProviderError extends SynergyFlowError {
   readonly kind: ProviderErrorKind;
   /** The provider's HTTP status, when it answered at all. */
   readonly providerStatus: number | undefined;
+  /**
+   * The provider's JSON answer to an API call the app made (`auth.api()`) that failed with a
+   * 4xx such as 404 or 422, for the app to read. `errorHandler()` never sends it to clients.
+   */
+  readonly details: unknown;
   constructor(
     kind: ProviderErrorKind,
     message: string,
-    options: { providerStatus?: number; retryAfter?: number; cause?: unknown } = {},
+    options: { providerStatus?: number; retryAfter?: number; cause?: unknown; details?: unknown } = {},
   ) {
     super(ErrorCodes.PROVIDER, PROVIDER_STATUS[kind], message, {
       headers: options.retryAfter === undefined ? {} : { 'Retry-After': String(options.retryAfter) },
@@ -192,6 +207,7 @@ export class ProviderError extends SynergyFlowError {
     });
     this.kind = kind;
     this.providerStatus = options.providerStatus;
+    this.details = options.details;
   }
 }
 

@@ -1,4 +1,7 @@
 import type { Hooks } from './hooks.js';
+import { LOGIN_PARAMS, loginParamList, type LoginParam, scopeTokens } from './login/login-options.js';
+import { resolveRedirect } from './login/return-to.js';
+import type { LoginVerify } from './login/verify.js';
 import { type ProviderDescription } from './provider/description.js';
 import { synergyFlowProvider } from './provider/synergyflow.js';
 import type { RefreshLock } from './tokens/refresh-lock.js';
@@ -28,12 +31,29 @@ export interface SynergyFlowOptions {
    * directory plus the login route (`/auth/callback` → `/auth/login`).
    */
   loginURL?: string;
-  /** Where a login lands when it carried no `returnTo`. Default `/`. */
+  /**
+   * Where a login lands when it carried no `returnTo`: a path, or a URL on a trusted origin (a
+   * single-page app on its own origin). Default `/`.
+   */
   successRedirect?: string;
   /** Where a failed login sends browsers, with `?error=<reason>`. Default: an error page. */
   failureRedirect?: string;
-  /** Where logout lands. Default `/`. */
+  /** Where a browser's logout lands: a path, or a URL on a trusted origin. Default `/`. */
   logoutRedirect?: string;
+  /**
+   * Maps the provider's profile to your own user at login, or refuses the login (return
+   * `false`); `req.user` is then your user and the profile is on `req.synergyflow.profile`.
+   * Default: `req.user` is the profile. See {@link LoginVerify}.
+   */
+  verify?: LoginVerify;
+  /**
+   * Authorization parameters a browser may set on `/login?…` for one login: `'prompt'`
+   * (`login` or `consent`), `'login_hint'`, `'scope'` (only scopes listed in `scope` or
+   * `extraScopes`). Default none: the query cannot change the authorization request.
+   */
+  loginParams?: readonly LoginParam[];
+  /** Scopes a single login may add beyond `scope` (incremental consent through `/login?scope=`). */
+  extraScopes?: string | readonly string[];
   /** Refresh this many seconds before the access token expires. Default 60. */
   refreshSkewSeconds?: number;
   /** How long a loaded profile is reused, in seconds; 0 loads it on every request. Default 300. */
@@ -63,7 +83,11 @@ export interface SynergyFlowOptions {
   tokenStore?: TokenStore;
   /** Cross-process refresh lock (for several instances). Default: none (in-process only). */
   refreshLock?: RefreshLock;
-  /** Origins allowed to POST logout, besides the callback URL's own. */
+  /**
+   * Origins of your own front ends besides the callback URL's (a single-page app on
+   * `https://app.example` when the API is `https://api.example`): they may POST logout with
+   * `fetch`, and `successRedirect`, `logoutRedirect` and `returnTo` may send browsers there.
+   */
   trustedOrigins?: readonly string[];
   /** Observability hooks, each called with the outcome and the duration. */
   hooks?: Hooks;
@@ -100,6 +124,9 @@ export interface ResolvedConfig {
   readonly successRedirect: string;
   readonly failureRedirect: string | undefined;
   readonly logoutRedirect: string;
+  readonly verify: LoginVerify | undefined;
+  readonly loginParams: readonly LoginParam[];
+  readonly extraScopes: readonly string[];
   readonly refreshSkewMs: number;
   readonly profileTtlMs: number;
   readonly timeoutMs: number;
@@ -174,6 +201,13 @@ function scopeList(value: unknown, fallback: readonly string[]): readonly string
   return Object.freeze([...(list as string[])]);
 }
 
+function redirectTarget(value: unknown, option: string, fallback: string, trustedOrigins: readonly string[]): string {
+  if (value === undefined) return fallback;
+  const target = resolveRedirect(value, trustedOrigins);
+  if (target === undefined) fail(option, 'must be a path on this site (one leading "/") or a URL on a trusted origin');
+  return target;
+}
+
 /** Validates options once and returns the frozen configuration. Throws `TypeError` naming the option. */
 export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
   if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
@@ -213,6 +247,7 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
       `must hold its lease longer than timeoutSeconds (lease ${leaseMs / 1000} s, timeout ${timeoutMs / 1000} s); raise lockTtlSeconds`,
     );
   }
+  if (options.verify !== undefined && typeof options.verify !== 'function') fail('verify', 'must be a function');
   const fetchImpl = options.fetch ?? globalThis.fetch;
   return Object.freeze({
     clientID,
@@ -226,10 +261,18 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
     scope: scopeList(options.scope, provider.defaultScope),
     routes: Object.freeze(routes),
     loginURL: localPath(options.loginURL, 'loginURL', `${callbackDir}${routes.login}`),
-    successRedirect: localPath(options.successRedirect, 'successRedirect', '/'),
+    successRedirect: redirectTarget(options.successRedirect, 'successRedirect', '/', trustedOrigins),
     failureRedirect:
       options.failureRedirect === undefined ? undefined : localPath(options.failureRedirect, 'failureRedirect', '/'),
-    logoutRedirect: localPath(options.logoutRedirect, 'logoutRedirect', '/'),
+    logoutRedirect: redirectTarget(options.logoutRedirect, 'logoutRedirect', '/', trustedOrigins),
+    verify: options.verify,
+    loginParams:
+      loginParamList(options.loginParams) ??
+      fail('loginParams', `must be a list of ${LOGIN_PARAMS.map((n) => `"${n}"`).join(', ')}`),
+    extraScopes:
+      options.extraScopes === undefined
+        ? Object.freeze([])
+        : (scopeTokens(options.extraScopes) ?? fail('extraScopes', 'must be a non-empty list of scope tokens')),
     refreshSkewMs: count(options.refreshSkewSeconds, 'refreshSkewSeconds', 60, 0, 86_400) * 1000,
     profileTtlMs: count(options.profileTtlSeconds, 'profileTtlSeconds', 300, 0, 86_400) * 1000,
     timeoutMs,

@@ -1,6 +1,7 @@
 import type { PassportInstance } from './login/passport-instance.js';
 import type { LoginTransactionStore } from './login/transactions.js';
 import type { ResolvedConfig } from './options.js';
+import type { SynergyFlowProfile } from './provider/profile.js';
 import type { SynergyFlowClient } from './provider/client.js';
 import type { LogoutRegistry } from './session/logout-registry.js';
 import type { TokenPath } from './tokens/fresh-token.js';
@@ -15,6 +16,8 @@ export interface AuthParts {
   /** The one way to a fresh access token; every entry point goes through it. */
   readonly tokens: TokenPath;
   readonly logouts: LogoutRegistry;
+  /** Users a verify function made at login, mapped to the provider profile they came from. */
+  readonly loginUsers: WeakMap<object, SynergyFlowProfile>;
   /** The Passport instance given to `auth.use()`; throws a how-to message before that. */
   passport(): PassportInstance;
 }

@@ -1,13 +1,14 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'express';
 import { createCallbackRouter } from './login/callback-router.js';
-import { createLoginRouter } from './login/login-router.js';
+import { resolveLoginOptions, type LoginOptions } from './login/login-options.js';
+import { createLoginRouter, startLogin } from './login/login-router.js';
 import type { PassportInstance } from './login/passport-instance.js';
-import { SynergyFlowStrategy } from './login/strategy.js';
+import { STRATEGY_PARTS, SynergyFlowStrategy, type StrategyParts } from './login/strategy.js';
 import { LoginTransactionStore } from './login/transactions.js';
 import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './options.js';
 import type { AuthParts } from './parts.js';
 import { createErrorHandler, type ErrorHandlerOptions } from './protect/error-handler.js';
-import { apiGet } from './protect/provider-api.js';
+import { api, apiGet, type ApiRequest } from './protect/provider-api.js';
 import { accessTokenFor, createRequireToken, type TwoFactorAnswer } from './protect/require-token.js';
 import { createRequireUser, type RequireUserOptions } from './protect/require-user.js';
 import { SynergyFlowClient } from './provider/client.js';
@@ -32,12 +33,24 @@ export interface SynergyFlowAuth {
   readonly client: SynergyFlowClient;
   /** Where token sets live. */
   readonly tokenStore: TokenStore;
+  /**
+   * The provider's profile of the user logged in on this request's session, as last loaded (no
+   * provider call), or `undefined`. For pages that only show who is logged in; protect routes
+   * with `requireUser()` and read `req.synergyflow.profile` there.
+   */
+  profile(req: Request): SynergyFlowProfile | undefined;
   /** The Passport strategy (name `synergyflow`). */
   readonly strategy: SynergyFlowStrategy;
   /** Registers the strategy and the (de)serialisers on a Passport instance; returns it. */
   use(passport: PassportInstance): PassportInstance;
   /** Router with `GET /login`. */
   loginRouter(): Router;
+  /**
+   * A login route with options the app chooses: more scopes (incremental consent), `prompt:
+   * 'login'` (sign in again before a sensitive action), a login hint, where to return.
+   * @example app.get('/auth/reauthenticate', auth.login({ prompt: 'login', returnTo: '/settings' }));
+   */
+  login(options?: LoginOptions): RequestHandler;
   /** Router with `GET /callback`. */
   callbackRouter(): Router;
   /** Router with `POST /logout`. */
@@ -52,6 +65,13 @@ export interface SynergyFlowAuth {
   requireToken(): RequestHandler;
   /** GET a path of the provider's API with the request's token (refreshed when due, one retry on 401). */
   apiGet(req: Request, path: string): Promise<unknown>;
+  /**
+   * Calls the provider's API with the request's token: any method, a JSON body, extra headers,
+   * through the same token path as `apiGet` (refresh when due, one refresh and retry on a 401,
+   * typed errors). `T` is what you expect the answer's JSON to be; it is not checked.
+   * @example const thing = await auth.api<Thing>(req, { method: 'POST', path: '/api/things', body: { name } });
+   */
+  api<T = unknown>(req: Request, request: ApiRequest): Promise<T>;
   /** Error middleware answering this package's errors as HTML or JSON; others go to `next`. */
   errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler;
   /**
@@ -63,10 +83,25 @@ export interface SynergyFlowAuth {
   close(timeoutMs?: number): Promise<number>;
 }
 
-/** What the session's Passport entry holds for a SynergyFlow login: the provider and user id. */
+/**
+ * What the session's Passport entry holds for a SynergyFlow login: the provider and user id,
+ * and the app's own user when a verify function made one (kept as JSON).
+ */
 interface SerializedUser {
   sf: string;
   id: string;
+  user?: unknown;
+}
+
+/** A profile of this provider, as the default login (no verify function) makes it. */
+function isProfileOf(user: unknown, name: string): user is SynergyFlowProfile {
+  const candidate = user as Partial<SynergyFlowProfile> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    candidate.provider === name &&
+    typeof candidate.id === 'string'
+  );
 }
 
 function isSerializedUser(value: unknown): value is SerializedUser {
@@ -116,19 +151,28 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     tokenStore,
     tokens: new TokenPath(tokenStore, refresher, config),
     logouts: new LogoutRegistry(),
+    loginUsers: new WeakMap(),
     passport() {
       if (!passport) throw new Error('passport-synergyflow: call auth.use(passport) before mounting the routers.');
       return passport;
     },
   };
   let strategy: SynergyFlowStrategy | undefined;
-  const getStrategy = (): SynergyFlowStrategy =>
-    (strategy ??= new SynergyFlowStrategy({ config, client, transactions }));
+  const strategyParts: StrategyParts = {
+    config,
+    client,
+    transactions,
+    loginUsers: parts.loginUsers,
+    // A strategy built on this object (NestJS: `super(auth)`) is the one `use()` registers.
+    adopt: (built) => void (strategy = built),
+  };
+  const getStrategy = (): SynergyFlowStrategy => strategy ?? new SynergyFlowStrategy(auth);
   const name = config.provider.name;
-  return {
+  const auth: SynergyFlowAuth = {
     config: withoutSecret(config),
     client,
     tokenStore,
+    profile: (req: Request) => (req.isAuthenticated?.() ? req.session?.synergyflow?.profile : undefined),
     get strategy() {
       return getStrategy();
     },
@@ -136,21 +180,24 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
       passport = instance;
       instance.use(getStrategy());
       instance.serializeUser((user: Express.User, done: (err: unknown, id?: unknown) => void) => {
-        if (user.provider !== name) return done('pass');
-        done(null, { sf: name, id: user.id } satisfies SerializedUser);
+        const profile = parts.loginUsers.get(user) ?? (isProfileOf(user, name) ? user : undefined);
+        if (!profile) return done('pass');
+        done(null, { sf: name, id: profile.id, ...(user === profile ? {} : { user }) } satisfies SerializedUser);
       });
       instance.deserializeUser(
         (req: Request, stored: unknown, done: (err: unknown, user?: Express.User | false) => void) => {
           if (!isSerializedUser(stored) || stored.sf !== name) return done('pass');
           // Every logged-in request passes here, so every one gets the stale-save protection.
           guardSessionSave(req, parts.logouts);
+          if (stored.user !== undefined) return done(null, stored.user as Express.User);
           const profile: SynergyFlowProfile | undefined = req.session?.synergyflow?.profile;
-          done(null, profile && profile.id === stored.id ? profile : false);
+          done(null, profile && profile.id === stored.id ? (profile as Express.User) : false);
         },
       );
       return instance;
     },
     loginRouter: () => createLoginRouter(parts),
+    login: (loginOptions: LoginOptions = {}) => startLogin(parts, resolveLoginOptions(loginOptions, config)),
     callbackRouter: () => createCallbackRouter(parts),
     logoutRouter: () => createLogoutRouter(parts),
     requireUser: (requireOptions?: RequireUserOptions) => createRequireUser(parts, requireOptions),
@@ -158,7 +205,10 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     accessToken: (req: Request, twoFactor?: TwoFactorAnswer) => accessTokenFor(parts, req, twoFactor),
     requireToken: () => createRequireToken(parts),
     apiGet: (req: Request, path: string) => apiGet(parts, req, path),
+    api: <T>(req: Request, request: ApiRequest) => api<T>(parts, req, request),
     errorHandler: (handlerOptions?: ErrorHandlerOptions) => createErrorHandler(parts, handlerOptions),
     close: (timeoutMs = 10_000) => refresher.close(timeoutMs),
   };
+  Object.defineProperty(auth, STRATEGY_PARTS, { value: strategyParts });
+  return auth;
 }

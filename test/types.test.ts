@@ -1,23 +1,30 @@
 import { expectTypeOf } from 'expect-type';
 import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'express';
-import passport, { Passport } from 'passport';
+import passport, { Passport, type Strategy as PassportStrategy } from 'passport';
 import { describe, expect, it } from 'vitest';
 import {
   isRateLimitError,
   isSynergyFlowError,
   RateLimitError,
   synergyFlow,
+  SynergyFlowStrategy,
+  type ApiRequest,
   type KnownSynergyFlowError,
+  type LoginOptions,
+  type LoginVerify,
   type RequestAuth,
   type SynergyFlowAuth,
   type SynergyFlowOptions,
   type SynergyFlowProfile,
 } from 'passport-synergyflow';
 
-// An app extends the user type through declaration merging, as the README shows.
+// An app with its own users (a local strategy besides SynergyFlow) types `req.user` itself,
+// through declaration merging, as the README shows. The package claims nothing of it.
 declare global {
   namespace Express {
     interface User {
+      id: string;
+      name: string;
       plan?: 'free' | 'pro';
     }
   }
@@ -42,13 +49,37 @@ describe('public types', () => {
     expect(typeof auth.use).toBe('function');
   });
 
-  it('req.user is the SynergyFlow profile, extendable by the app', () => {
+  it("req.user is the app's type: a second strategy's users type-check, the profile is on req.synergyflow", () => {
     expectTypeOf<Request['user']>().toEqualTypeOf<Express.User | undefined>();
-    expectTypeOf<Express.User>().toMatchTypeOf<SynergyFlowProfile>();
-    expectTypeOf<Express.User['name']>().toEqualTypeOf<string>();
-    expectTypeOf<Express.User['email']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Express.User>().not.toMatchTypeOf<SynergyFlowProfile>();
     expectTypeOf<Express.User['plan']>().toEqualTypeOf<'free' | 'pro' | undefined>();
     expectTypeOf<Request['synergyflow']>().toEqualTypeOf<RequestAuth | undefined>();
+    expectTypeOf<RequestAuth['profile']>().toEqualTypeOf<SynergyFlowProfile | undefined>();
+    // What a local strategy does after checking a password (issue 12: this failed to compile).
+    const localLogin = (req: Request, done: (error: unknown) => void): void =>
+      req.logIn({ id: '42', name: 'Local' }, done);
+    // And a verify function mapping the profile to that same user type.
+    const verify: LoginVerify = async (profile): Promise<Express.User | false> =>
+      profile.emailVerified ? { id: `sf:${profile.id}`, name: profile.name } : false;
+    const auth = synergyFlow({ ...options, verify });
+    expectTypeOf(auth.profile).returns.toEqualTypeOf<SynergyFlowProfile | undefined>();
+    expectTypeOf(new SynergyFlowStrategy(options, verify)).toMatchTypeOf<PassportStrategy>();
+    expectTypeOf(new SynergyFlowStrategy(auth)).toMatchTypeOf<PassportStrategy>();
+    expect([typeof localLogin, typeof verify]).toEqual(['function', 'function']);
+  });
+
+  it('auth.api is generic in its answer and checks its request', () => {
+    const auth = synergyFlow(options);
+    const call = (req: Request) =>
+      auth.api<{ id: number }>(req, { method: 'POST', path: '/api/things', body: { a: 1 } });
+    expectTypeOf(call).returns.toEqualTypeOf<Promise<{ id: number }>>();
+    // @ts-expect-error an unknown method is refused by the types too
+    const bad: ApiRequest = { method: 'TRACE', path: '/api/user' };
+    expect(bad.method).toBe('TRACE');
+    expectTypeOf(auth.login).parameter(0).toEqualTypeOf<LoginOptions | undefined>();
+    // @ts-expect-error prompt takes "login" or "consent"
+    const wrong: LoginOptions = { prompt: 'none' };
+    expect(wrong.prompt).toBe('none');
   });
 
   it('options are checked: required fields, no unknown names, typed values', () => {

@@ -5,8 +5,8 @@ import { noStore } from '../util/no-store.js';
 import { LoginFailedError, type LoginFailedReason } from '../errors.js';
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
-import type { SynergyFlowProfile } from '../provider/profile.js';
 import { authState, peekAuthState } from '../session/session-state.js';
+import { grantedTokens } from './granted-scope.js';
 import type { LoginInfo } from './strategy.js';
 
 const log = logger('callback');
@@ -53,7 +53,7 @@ export function createCallbackRouter(parts: AuthParts): Router {
       .passport()
       .authenticate(
         'synergyflow',
-        (error: unknown, user: SynergyFlowProfile | false, info: LoginInfo | { message?: string } | undefined) => {
+        (error: unknown, user: Express.User | false, info: LoginInfo | { message?: string } | undefined) => {
           if (error) {
             emit(parts.config.hooks, 'onLogin', { outcome: errorCode(error), durationMs: Date.now() - started });
             return next(error);
@@ -63,11 +63,11 @@ export function createCallbackRouter(parts: AuthParts): Router {
             return failed(message === 'expired' ? 'expired' : 'unknown_state');
           }
           const returnTo = info.state?.returnTo;
-          finishLogin(parts, req, user, info.tokens).then(() => {
+          finishLogin(parts, req, user, info).then(() => {
             emit(parts.config.hooks, 'onLogin', {
               outcome: 'success',
               durationMs: Date.now() - started,
-              userId: user.id,
+              userId: info.profile.id,
             });
             res.redirect(303, returnTo ?? parts.config.successRedirect);
           }, next);
@@ -86,19 +86,17 @@ function errorCode(error: unknown): string {
  * Logs the user in (Passport regenerates the session: no fixation), then carries the other tabs'
  * pending logins into the new session, and stores the tokens and the fresh profile.
  */
-async function finishLogin(
-  parts: AuthParts,
-  req: Request,
-  user: SynergyFlowProfile,
-  tokens: LoginInfo['tokens'],
-): Promise<void> {
+async function finishLogin(parts: AuthParts, req: Request, user: Express.User, info: LoginInfo): Promise<void> {
+  const tokens = grantedTokens(info);
   const otherTabs = peekAuthState(req)?.transactions;
   await new Promise<void>((resolve, reject) =>
     req.logIn(user, (error: unknown) => (error ? reject(error as Error) : resolve())),
   );
   const state = authState(req);
   if (otherTabs && Object.keys(otherTabs).length > 0) state.transactions = otherTabs;
-  state.profile = user;
+  state.profile = info.profile;
+  state.subject = info.profile.id;
+  if (user !== info.profile) state.appUser = true;
   state.profileLoadedAt = parts.config.clock();
   await parts.tokens.remember(req, tokens);
 }

@@ -1,8 +1,8 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AuthParts } from '../parts.js';
 import { noStore } from '../util/no-store.js';
 import { logger } from '../log.js';
-import { safeReturnTo } from './return-to.js';
+import { loginChoice, type LoginChoice } from './login-options.js';
 
 const log = logger('login');
 
@@ -25,24 +25,33 @@ function shortenAnonymousSession(req: Request, ttlMs: number): void {
 
 /**
  * `GET /login`: starts a login with fresh state and PKCE S256 and redirects to the provider.
- * `?returnTo=/path` is kept server-side with this login (only same-origin paths; anything else
- * is ignored), so each tab lands where it started.
+ * `?returnTo=/path` is kept server-side with this login (only same-origin paths and URLs on
+ * trusted origins; anything else is ignored), so each tab lands where it started. The
+ * parameters the `loginParams` option lists (`prompt`, `login_hint`, `scope`) are read too.
  */
 export function createLoginRouter(parts: AuthParts): Router {
   const router = Router();
-  router.get(parts.config.routes.login, (req: Request, res: Response, next: NextFunction) => {
+  router.get(parts.config.routes.login, startLogin(parts));
+  return router;
+}
+
+/**
+ * The login route's handler; `auth.login(options)` mounts it with the app's `choice` (scope,
+ * prompt, login hint, returnTo) on any route.
+ */
+export function startLogin(parts: AuthParts, choice?: LoginChoice): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
     noStore(res);
     shortenAnonymousSession(req, parts.config.loginTimeoutMs);
-    const raw = req.query.returnTo;
-    const returnTo = safeReturnTo(raw);
-    if (raw !== undefined && returnTo === undefined) log('ignored an unsafe returnTo');
+    const { dropped, ...login } = loginChoice(req, parts.config, choice);
+    if (dropped.length > 0) log('ignored login parameters: %s', dropped.join(', '));
     try {
       // passport-oauth2 hands an object `state` to the state store (the types only know strings).
-      const options = { state: { returnTo } } as unknown as { state: string };
+      const state = { returnTo: login.returnTo, scope: login.scope };
+      const options = { ...login, state } as unknown as { state: string };
       parts.passport().authenticate('synergyflow', options)(req, res, next);
     } catch (error) {
       next(error);
     }
-  });
-  return router;
+  };
 }

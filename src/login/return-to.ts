@@ -36,3 +36,27 @@ export function safeReturnTo(input: unknown): string | undefined {
 export function requestedPath(originalUrl: string): string | undefined {
   return safeReturnTo(originalUrl.replace(/^\/+/, '/'));
 }
+
+/**
+ * Accepts a redirect target that is either a same-origin path ({@link safeReturnTo}) or an
+ * absolute http(s) URL on one of `trustedOrigins` (a single-page app on its own origin), with no
+ * credentials, whitespace, backslash or control character. Returns the normalised target, or
+ * `undefined`. Anything else (another origin, `javascript:`, `http:evil.example`) is refused.
+ */
+export function resolveRedirect(input: unknown, trustedOrigins: readonly string[]): string | undefined {
+  const path = safeReturnTo(input);
+  if (path !== undefined) return path;
+  if (typeof input !== 'string' || input.length > MAX_RETURN_TO_LENGTH || !/^https?:\/\/[^/\\]/i.test(input)) {
+    return undefined;
+  }
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\\\s\x00-\x1f\x7f-\uffff]/.test(input)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return undefined;
+  }
+  if (url.username || url.password || !trustedOrigins.includes(url.origin)) return undefined;
+  return url.href;
+}

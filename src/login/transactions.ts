@@ -25,12 +25,12 @@ export class LoginTransactionStore {
   }
 
   /** Records a new login and returns its fresh `state`. */
-  begin(req: Request, verifier: string, returnTo: string | undefined): string {
+  begin(req: Request, verifier: string, returnTo: string | undefined, scope?: readonly string[]): string {
     const now = this.#clock();
     const state = randomBytes(32).toString('base64url');
     const session = authState(req);
     const live = Object.entries(session.transactions ?? {}).filter(([, t]) => now - t.createdAt <= this.#ttlMs);
-    live.push([state, { verifier, returnTo, createdAt: now }]);
+    live.push([state, { verifier, returnTo, createdAt: now, ...(scope ? { scope } : {}) }]);
     // Insertion order is age order: keeping the tail drops the oldest logins first.
     session.transactions = Object.fromEntries(live.slice(-this.#maxPending));
     return state;

@@ -20,12 +20,12 @@ export interface RequireUserOptions {
   serveStaleOnRateLimit?: boolean;
 }
 
+// `Express.User` is left to the app (declaration merging, see the README): a package that
+// claimed it would break every app with a second Passport strategy.
 declare global {
   namespace Express {
-    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-    interface User extends SynergyFlowProfile {}
     interface Request {
-      /** Set by `requireUser()`: the user's current access token, for the provider's API. */
+      /** Set by `requireUser()`: the provider's profile and the user's current access token. */
       synergyflow?: RequestAuth;
     }
   }
@@ -48,8 +48,9 @@ interface ProfilePolicy {
 }
 
 /**
- * Builds the middleware that guarantees, when the handler runs, that `req.user` holds the
- * provider's profile and the session a usable access token (`req.synergyflow`). Tokens come
+ * Builds the middleware that guarantees, when the handler runs, that the user is logged in,
+ * `req.synergyflow.profile` holds the provider's profile (and `req.user` too, unless a `verify`
+ * function made the app's own user) and the session a usable access token (`req.synergyflow`). Tokens come
  * through the one token path (refresh when due, one refresh and one retry on a 401); the
  * profile is reused for its TTL and served stale while the provider rate-limits. Every failure
  * goes to `next` as a typed error.
@@ -104,13 +105,17 @@ async function ensureUser(parts: AuthParts, req: Request, policy: ProfilePolicy)
     await tokens.fresh(req, { deadline });
     profile = cacheFresh ? cached : await loadProfile(parts, req, deadline, policy.serveStale ? cached : undefined);
   }
-  if (profile.id !== req.user?.id) {
+  // Sessions from before `subject` was recorded hold the profile as the user.
+  const subject = state.subject ?? (req.user as { id?: unknown } | undefined)?.id;
+  if (profile.id !== subject) {
     throw await tokens.forget(req, new LoginRequiredError('user_changed'));
   }
-  req.user = profile;
+  // The app's own user (from `verify`) stays; only a profile user is brought up to date.
+  if (!state.appUser) req.user = profile as Express.User;
   req.synergyflow = toRequestAuth(
     async () => toAccessToken(await tokens.fresh(req, { deadline: tokens.deadline() })),
     state.profileLoadedAt,
+    profile,
   );
 }
 

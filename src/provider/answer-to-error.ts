@@ -69,7 +69,7 @@ export function answerToError(
   if (call === 'api') {
     if (status === 401) return new UnauthorizedError();
     if (status === 403) return new ForbiddenError(challengeScope(headers.get('www-authenticate')));
-    return unexpected(status);
+    return unexpected(status, undefined, json);
   }
   const error = oauthErrorCode(json);
   if (error === 'invalid_client') {
@@ -87,10 +87,12 @@ export function answerToError(
   return unexpected(status, error);
 }
 
-function unexpected(status: number, error?: string): ProviderError {
+function unexpected(status: number, error?: string, details?: unknown): ProviderError {
   return new ProviderError(
     'unexpected_status',
-    `The provider answered HTTP ${status}${error ? ` (${error})` : ''}. Check the client's configuration at the provider.`,
-    { providerStatus: status },
+    details === undefined
+      ? `The provider answered HTTP ${status}${error ? ` (${error})` : ''}. Check the client's configuration at the provider.`
+      : `The provider's API answered HTTP ${status}; its answer is in the error's "details".`,
+    { providerStatus: status, ...(details === undefined ? {} : { details }) },
   );
 }

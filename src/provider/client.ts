@@ -12,6 +12,18 @@ import type { TokenSet } from '../tokens/token-set.js';
 
 const log = logger('client');
 
+/** One call of the provider's API, as {@link SynergyFlowClient.request} sends it. */
+export interface ApiCall {
+  /** HTTP method, upper case. */
+  readonly method: string;
+  /** Absolute URL on the provider. */
+  readonly url: string;
+  /** Sent as JSON when present. */
+  readonly body?: unknown;
+  /** Extra request headers. */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
 /** A short, irreversible name for a token, safe for map keys and logs. */
 export function tokenFingerprint(token: string): string {
   return createHash('sha256').update(token).digest('base64url').slice(0, 16);
@@ -71,26 +83,48 @@ export class SynergyFlowClient {
   }
 
   /**
-   * Calls any API endpoint of the provider with the user's token and returns the parsed JSON.
+   * GETs any API endpoint of the provider with the user's token and returns the parsed JSON.
    * Failures are typed errors (401, 403, 429, 5xx, timeout, non-JSON answer).
    */
   async getJSON(tokens: TokenSet, url: string): Promise<unknown> {
+    const value = await this.request(tokens, { method: 'GET', url });
+    if (value === undefined) {
+      throw new ProviderError('bad_response', 'The provider answered with an empty body where JSON was expected.');
+    }
+    return value;
+  }
+
+  /**
+   * Calls any API endpoint of the provider with the user's token: any method, a JSON body,
+   * extra headers (the token's headers always win). Returns the parsed JSON, or `undefined` for
+   * an empty answer (204). Failures are typed errors (401, 403, 429, 5xx, timeout, redirect,
+   * non-JSON answer; another 4xx is a `ProviderError` with the provider's status and JSON).
+   * While the provider rate-limits the token, nothing is sent.
+   */
+  async request(tokens: TokenSet, call: ApiCall): Promise<unknown> {
     const key = tokenFingerprint(tokens.accessToken);
     const blocked = this.#gate.blocked(key, this.#config.clock());
     if (blocked) {
       log('call skipped: rate-limit window open for %d s more', blocked.retryAfter);
       throw blocked;
     }
+    const hasBody = call.body !== undefined;
     const answer = await send(
-      url,
+      call.url,
       {
-        method: 'GET',
-        headers: { accept: 'application/json', ...this.#config.provider.authorizationHeaders(tokens, this.#config) },
+        method: call.method,
+        headers: {
+          accept: 'application/json',
+          ...call.headers,
+          ...(hasBody ? { 'content-type': 'application/json' } : {}),
+          ...this.#config.provider.authorizationHeaders(tokens, this.#config),
+        },
+        ...(hasBody ? { body: JSON.stringify(call.body) } : {}),
       },
       this.#limits,
     );
     this.#raiseFor(answer, 'api', key);
-    if (answer.json === undefined) {
+    if (answer.json === undefined && !answer.empty) {
       throw new ProviderError('bad_response', 'The provider answered with something other than JSON.', {
         providerStatus: answer.status,
       });

@@ -7,6 +7,8 @@ export interface ProviderAnswer {
   headers: Headers;
   /** The body parsed as JSON, or `undefined` when it is not valid JSON. */
   json: unknown;
+  /** True when the body was empty (a 204, or a 2xx that says nothing). */
+  empty?: boolean;
 }
 
 /** Limits every provider call runs under. */
@@ -40,7 +42,7 @@ export async function send(url: string, init: RequestInit, limits: HttpLimits): 
     if (error instanceof ProviderError) throw error;
     throw transportError(error, deadline, limits.timeoutMs);
   }
-  return { status: response.status, headers: response.headers, json: parseJson(text) };
+  return { status: response.status, headers: response.headers, json: parseJson(text), empty: text.trim() === '' };
 }
 
 function transportError(error: unknown, deadline: AbortSignal, timeoutMs: number): ProviderError {

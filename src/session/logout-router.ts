@@ -20,19 +20,42 @@ function originOf(value: string | undefined): string | undefined {
  * True when a state-changing request comes from one of our own pages: its `Origin` (or, when a
  * browser sends none, its `Referer`) must be a trusted origin. `Sec-Fetch-Site: same-origin` is
  * accepted on its own.
+ *
+ * A `same-site` or `cross-site` request (a single-page app on another origin) passes only with
+ * an `Origin` header naming one of the `trustedOrigins` option's origins: browsers always send it on such POSTs, and
+ * "same-site" alone proves little. Any subdomain of the site (a forgotten staging host, a
+ * user-content host) is same-site, and `SameSite=Lax` cookies ride along on its requests.
  */
 export function isSameSiteRequest(req: Request, trustedOrigins: readonly string[]): boolean {
   const fetchSite = req.get('sec-fetch-site');
-  if (fetchSite === 'cross-site' || fetchSite === 'same-site') return false;
+  if (fetchSite === 'cross-site' || fetchSite === 'same-site') {
+    // Only the configured extra origins: a browser on the callback's own origin says same-origin.
+    const origin = originOf(req.get('origin'));
+    return origin !== undefined && trustedOrigins.slice(1).includes(origin);
+  }
   const origin = originOf(req.get('origin')) ?? originOf(req.get('referer'));
   if (origin === undefined) return fetchSite === 'same-origin';
   return trustedOrigins.includes(origin);
 }
 
 /**
+ * True for `fetch()`/XHR and JSON clients, which get 204 instead of a redirect they would
+ * follow blindly. A form asks for HTML; browsers mark `fetch()` with a `Sec-Fetch-Mode` other
+ * than `navigate` (Node's fetch does too).
+ */
+function isScriptClient(req: Request): boolean {
+  if (req.get('x-requested-with')?.toLowerCase() === 'xmlhttprequest') return true;
+  const accept = req.get('accept');
+  if (accept?.includes('text/html')) return false;
+  const mode = req.get('sec-fetch-mode');
+  if (mode !== undefined) return mode !== 'navigate';
+  return accept !== undefined && req.accepts(['html', 'json']) === 'json';
+}
+
+/**
  * `POST /logout`: refuses cross-site requests, forgets the tokens, ends the Passport login
- * (which regenerates the session), and redirects. `GET /logout` answers 405: a link or an image
- * tag must not log anyone out.
+ * (which regenerates the session), and answers 303 to `logoutRedirect` (forms) or 204 (`fetch`
+ * and JSON clients). `GET /logout` answers 405: a link or an image tag must not log anyone out.
  */
 export function createLogoutRouter(parts: AuthParts): Router {
   const router = Router();
@@ -49,15 +72,19 @@ export function createLogoutRouter(parts: AuthParts): Router {
       return next(new CrossSiteRequestError());
     }
     const started = Date.now();
-    const userId = req.user?.id;
-    if (!req.session || !req.isAuthenticated?.()) return res.redirect(303, parts.config.logoutRedirect);
+    const done = (): void => {
+      if (isScriptClient(req)) res.status(204).end();
+      else res.redirect(303, parts.config.logoutRedirect);
+    };
+    const userId = req.session?.synergyflow?.subject ?? req.session?.synergyflow?.profile?.id;
+    if (!req.session || !req.isAuthenticated?.()) return done();
     parts.logouts.add(req.sessionID);
     parts.tokenStore.clear(req).then(() => {
       delete req.session.synergyflow;
       req.logout((error: unknown) => {
         if (error) return next(error);
         emit(parts.config.hooks, 'onLogout', { outcome: 'success', durationMs: Date.now() - started, userId });
-        res.redirect(303, parts.config.logoutRedirect);
+        done();
       });
     }, next);
   });

@@ -7,8 +7,10 @@ import type { TokenSet } from '../tokens/token-set.js';
 export interface LoginTransaction {
   /** PKCE code verifier, sent only to the token endpoint. */
   readonly verifier: string;
-  /** Same-origin path to land on after login. */
+  /** Same-origin path (or trusted-origin URL) to land on after login. */
   readonly returnTo: string | undefined;
+  /** Scopes this login asked for, when they differ from the configured ones. */
+  readonly scope?: readonly string[] | undefined;
   /** When the login started (milliseconds since the epoch). */
   readonly createdAt: number;
 }
@@ -23,6 +25,10 @@ export interface AuthSessionState {
   tokenKey?: string;
   /** The last profile loaded from the provider. */
   profile?: SynergyFlowProfile;
+  /** The provider's id of the user who logged in (the profile must keep it). */
+  subject?: string;
+  /** Set when `req.user` is the app's own user (from a verify function), not the profile. */
+  appUser?: boolean;
   /** When `profile` was loaded. */
   profileLoadedAt?: number;
   /**

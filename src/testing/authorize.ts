@@ -17,6 +17,19 @@ export interface AuthorizeParts {
   /** Sent as `iss` on the redirect when set (RFC 9207); Laravel Passport sends none. */
   issuer(): string | undefined;
   count(): void;
+  /** Told about each valid authorization request (scope, prompt, login hint), for tests. */
+  record?(request: AuthorizationRecord): void;
+  /** Scopes the user withholds at consent (the grant gets the others). */
+  withheld?(): readonly string[];
+}
+
+/** An authorization request as the emulator received it. */
+export interface AuthorizationRecord {
+  clientID: string;
+  scopes: string[];
+  /** `prompt` as sent: `login` asks the user to sign in again, `consent` shows consent again. */
+  prompt: string | undefined;
+  loginHint: string | undefined;
 }
 
 interface PendingConsent {
@@ -26,6 +39,7 @@ interface PendingConsent {
   state: string | undefined;
   challenge: string | undefined;
   challengeMethod: string | undefined;
+  prompt: string | undefined;
 }
 
 const escape = (text: string): string =>
@@ -49,13 +63,20 @@ function back(
   res.redirect(302, url.toString());
 }
 
-function consentPage(id: string, client: string, user: EmulatedUser, scopes: string[], action: string): string {
+function consentPage(
+  id: string,
+  client: string,
+  user: EmulatedUser,
+  scopes: string[],
+  action: string,
+  prompt: string | undefined,
+): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Authorize application · SynergyFlow Pro</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;background:#f3f4f6;margin:0;display:grid;place-items:center;min-height:100vh}
 main{background:#fff;padding:2rem;border-radius:12px;box-shadow:0 4px 20px #0001;max-width:26rem}
 h1{font-size:1.3rem;margin-top:0}button{font:inherit;padding:.6rem 1.2rem;border-radius:8px;border:1px solid #c7c9d1;cursor:pointer}
 button.approve{background:#4f46e5;color:#fff;border-color:#4f46e5}form{display:inline}</style></head>
-<body><main><p><strong>SynergyFlow Pro</strong> · signed in as ${escape(user.name)}</p>
+<body><main><p><strong>SynergyFlow Pro</strong> · signed in as ${escape(user.name)}</p>${prompt === 'login' ? '<h2>Sign in again</h2><p>Confirm it is you to continue.</p>' : ''}
 <h1>Authorization request</h1><p><strong>${escape(client)}</strong> is requesting permission to access your account.</p>
 <p>This application will be able to:</p><ul>${(scopes.length ? scopes : ['user:read']).map((s) => `<li>${escape(s === 'user:read' ? 'Read profile information (name, email)' : s)}</li>`).join('')}</ul>
 <form method="post" action="${action}"><input type="hidden" name="request" value="${id}"><input type="hidden" name="decision" value="approve"><button class="approve" type="submit">Approve</button></form>
@@ -89,6 +110,7 @@ export function authorizeRouter(parts: AuthorizeParts): Router {
       state: single(req, 'state'),
       challenge: parts.pkce === false ? undefined : single(req, 'code_challenge'),
       challengeMethod: parts.pkce === false ? undefined : single(req, 'code_challenge_method'),
+      prompt: single(req, 'prompt'),
     };
     if (single(req, 'response_type') !== 'code') return back(res, consent, { error: 'unsupported_response_type' });
     if (consent.scopes.some((scope) => !parts.scopes.includes(scope)))
@@ -99,11 +121,21 @@ export function authorizeRouter(parts: AuthorizeParts): Router {
         error_description: 'Code challenge method must be plain or S256',
       });
     }
-    if (parts.autoApprove()) return approve(res, consent);
+    parts.record?.({
+      clientID,
+      scopes: consent.scopes,
+      prompt: consent.prompt,
+      loginHint: single(req, 'login_hint'),
+    });
+    // Laravel Passport: prompt=login signs the user in again and prompt=consent asks again, so
+    // neither is approved silently; prompt=none never shows a page.
+    const interactive = consent.prompt === 'login' || consent.prompt === 'consent';
+    if (consent.prompt === 'none' && !parts.autoApprove()) return back(res, consent, { error: 'consent_required' });
+    if (parts.autoApprove() && !interactive) return approve(res, consent);
     const id = randomBytes(16).toString('base64url');
     pending.set(id, consent);
     res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(consentPage(id, clientID, parts.user(), consent.scopes, action));
+    res.type('html').send(consentPage(id, clientID, parts.user(), consent.scopes, action, consent.prompt));
   });
   router.post(path, express.urlencoded({ extended: false }), (req, res) => {
     const body = req.body as Record<string, unknown>;
@@ -126,8 +158,13 @@ export function authorizeRouter(parts: AuthorizeParts): Router {
   });
 
   function approve(res: Response, consent: PendingConsent): void {
+    const withheld = parts.withheld?.() ?? [];
     const code = parts.state.issueCode(
-      { clientID: consent.clientID, userId: parts.user().id, scopes: consent.scopes },
+      {
+        clientID: consent.clientID,
+        userId: parts.user().id,
+        scopes: consent.scopes.filter((s) => !withheld.includes(s)),
+      },
       consent.redirectURI,
       consent.challenge,
       consent.challengeMethod,

@@ -1,10 +1,15 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { authorizeRouter } from './authorize.js';
+import { emptyCounters, TEST_USER, type EmulatorCounters, type RecordedCall } from './emulator-records.js';
 import { EmulatorState, type EmulatedClient, type EmulatedUser } from './emulator-state.js';
 import { listenTracked, type Listening } from './listen.js';
+import { ApiAccess } from './api-access.js';
+import type { AuthorizationRecord } from './authorize.js';
+import { answerWith, CustomRoutes, type EmulatedRouteHandler, type EmulatedRouteOptions } from './custom-routes.js';
 import { misbehave, type EmulatedEndpoint, type Misbehaviour } from './misbehaviour.js';
 import { tokenRouter } from './token-endpoint.js';
+
+export type { EmulatorCounters, RecordedCall } from './emulator-records.js';
 
 /** Options of {@link startSynergyFlowEmulator}; every one has a default. */
 export interface EmulatorOptions {
@@ -33,40 +38,6 @@ export interface EmulatorOptions {
   clock?: () => number;
 }
 
-/** One recorded call, for assertions. Holds secrets: never print it outside tests. */
-export interface RecordedCall {
-  endpoint: EmulatedEndpoint;
-  body: Record<string, string>;
-  headers: IncomingHttpHeaders;
-  url: string;
-}
-
-/** Calls per endpoint and per grant, since start or the last `resetCounters()`. */
-export interface EmulatorCounters {
-  authorize: number;
-  token: number;
-  authorizationCodeGrants: number;
-  refreshGrants: number;
-  user: number;
-}
-
-const TEST_USER: EmulatedUser = {
-  id: 1,
-  name: 'Test User',
-  email: 'test@example.com',
-  email_verified_at: '2025-01-15T12:00:00.000000Z',
-  created_at: '2025-01-01T00:00:00.000000Z',
-  updated_at: '2025-01-15T12:00:00.000000Z',
-};
-
-const emptyCounters = (): EmulatorCounters => ({
-  authorize: 0,
-  token: 0,
-  authorizationCodeGrants: 0,
-  refreshGrants: 0,
-  user: 0,
-});
-
 /**
  * An in-process SynergyFlow Pro: a real HTTP server (Express, ephemeral port) that behaves as the
  * provider's documentation and the Laravel Passport server behind it do. Consent page with
@@ -84,8 +55,15 @@ export class SynergyFlowEmulator {
   readonly #state: EmulatorState;
   readonly #clients = new Map<string, EmulatedClient>();
   readonly #users: EmulatedUser[];
-  readonly #failures: Record<EmulatedEndpoint, Misbehaviour[]> = { token: [], user: [] };
-  readonly #windows = new Map<string, { start: number; count: number }>();
+  readonly #failures = new Map<string, Misbehaviour[]>();
+  readonly #routes = new CustomRoutes();
+  readonly #access: ApiAccess;
+  /** Every authorization request received (scope, prompt, login hint), in order. */
+  readonly authorizations: AuthorizationRecord[] = [];
+  /** Scopes users withhold at consent: grants get the others. Default none. */
+  withheldScopes: string[] = [];
+  /** State the granted scope in token answers (RFC 6749 §5.1). Default false, like Laravel Passport. */
+  announceScopes = false;
   #listening: Listening | undefined;
   #approver: number;
   autoApprove: boolean;
@@ -114,6 +92,16 @@ export class SynergyFlowEmulator {
     this.autoApprove = options.autoApprove ?? false;
     this.rateLimit = options.rateLimit ?? 60;
     this.#issuerParameter = options.issuerParameter ?? false;
+    this.#access = new ApiAccess(this.#state, () => this.rateLimit);
+  }
+
+  /**
+   * Adds a route to the emulated API, behind the same gate as `/api/user`: Bearer token, the
+   * per-token rate limit, an optional scope, and `failNext(path)`. Path segments may be `:name`.
+   * @example emulator.route('POST', '/api/things', (req) => ({ status: 201, body: { id: 7, ...req.body } }));
+   */
+  route(method: string, path: string, handler: EmulatedRouteHandler, options?: EmulatedRouteOptions): void {
+    this.#routes.add(method, path, handler, options);
   }
 
   /** Registers (or replaces) a client. */
@@ -139,15 +127,19 @@ export class SynergyFlowEmulator {
     else this.#users.push(user);
   }
 
-  /** Forces the next `times` answers of an endpoint. */
-  failNext(endpoint: EmulatedEndpoint, how: Misbehaviour, times = 1): void {
-    for (let i = 0; i < times; i += 1) this.#failures[endpoint].push(how);
+  /**
+   * Forces the next `times` answers of `'token'`, `'user'`, or a route added with `route()`
+   * (named by its registered path, any method).
+   */
+  failNext(endpoint: EmulatedEndpoint | `/${string}`, how: Misbehaviour, times = 1): void {
+    const queue = this.#failures.get(endpoint) ?? [];
+    for (let i = 0; i < times; i += 1) queue.push(how);
+    this.#failures.set(endpoint, queue);
   }
 
   /** Drops forced answers not yet used. */
   clearFailures(): void {
-    this.#failures.token.length = 0;
-    this.#failures.user.length = 0;
+    this.#failures.clear();
   }
 
   /** Expires every access token now: the API answers 401 until the client refreshes. */
@@ -201,6 +193,8 @@ export class SynergyFlowEmulator {
         scopes: ['user:read', 'user:write'],
         issuer: () => (this.#issuerParameter ? this.url : undefined),
         count: () => (this.counters.authorize += 1),
+        record: (request) => this.authorizations.push(request),
+        withheld: () => this.withheldScopes,
       }),
     );
     app.use(
@@ -209,6 +203,7 @@ export class SynergyFlowEmulator {
         client: (id) => this.#clients.get(id),
         legacyRefreshErrors: () => this.legacyRefreshErrors,
         rotateRefreshTokens: () => this.rotateRefreshTokens,
+        announceScope: () => this.announceScopes,
         before: (res, grantType, body, headers) => {
           this.counters.token += 1;
           if (grantType === 'authorization_code') this.counters.authorizationCodeGrants += 1;
@@ -219,14 +214,17 @@ export class SynergyFlowEmulator {
       }),
     );
     app.get('/api/user', (req, res) => this.#apiUser(req, res));
+    app.use(express.json({ limit: '1mb' }), (req: Request, res: Response, next: () => void) =>
+      this.#custom(req, res, next),
+    );
     app.use((_req: Request, res: Response) => {
       res.status(404).json({ message: 'Not Found' });
     });
     return app;
   }
 
-  #forced(endpoint: EmulatedEndpoint, res: Response): boolean {
-    const how = this.#failures[endpoint].shift();
+  #forced(endpoint: string, res: Response): boolean {
+    const how = this.#failures.get(endpoint)?.shift();
     if (how === undefined) return false;
     misbehave(res, how);
     return true;
@@ -240,39 +238,37 @@ export class SynergyFlowEmulator {
     this.counters.user += 1;
     this.calls.push({ endpoint: 'user', body: {}, headers: req.headers, url: req.originalUrl });
     if (this.#forced('user', res)) return;
-    const header = req.get('authorization') ?? '';
-    const token = /^Bearer ([\x21-\x7e]+)$/.exec(header)?.[1];
-    const grant = token ? this.#state.validAccessToken(token) : undefined;
-    if (!token || !grant) {
-      res.status(401).json({ message: 'Unauthenticated.' });
-      return;
-    }
-    if (!this.#withinRateLimit(token, res)) return;
-    if (!grant.scopes.includes(this.requiredScope)) {
-      res.setHeader('WWW-Authenticate', `Bearer error="insufficient_scope", scope="${this.requiredScope}"`);
-      res.status(403).json({ message: 'Invalid scope(s) provided.' });
-      return;
-    }
-    res.json(this.#user(grant.userId));
+    const grant = this.#access.check(req, res, this.requiredScope);
+    if (grant) res.json(this.#user(grant.userId));
   }
 
-  /** Laravel's throttle: a fixed one-minute window per token, headers on every answer. */
-  #withinRateLimit(token: string, res: Response): boolean {
-    const now = this.#state.clock();
-    let window = this.#windows.get(token);
-    if (!window || now - window.start >= 60_000) {
-      window = { start: now, count: 0 };
-      this.#windows.set(token, window);
+  /** A route an app's test registered: the same gate as `/api/user`, then its handler. */
+  #custom(req: Request, res: Response, next: () => void): void {
+    const found = this.#routes.match(req.method, req.path);
+    if (!found) {
+      if (!this.#routes.hasPath(req.path)) return next();
+      res.status(405).json({ message: 'The method is not supported for this route.' });
+      return;
     }
-    window.count += 1;
-    const reset = window.start + 60_000;
-    res.setHeader('X-RateLimit-Limit', String(this.rateLimit));
-    res.setHeader('X-RateLimit-Remaining', String(Math.max(0, this.rateLimit - window.count)));
-    if (window.count <= this.rateLimit) return true;
-    res.setHeader('Retry-After', String(Math.max(1, Math.ceil((reset - now) / 1000))));
-    res.setHeader('X-RateLimit-Reset', String(Math.ceil(reset / 1000)));
-    res.status(429).json({ message: 'Too Many Attempts.' });
-    return false;
+    this.counters.api += 1;
+    const body: unknown = req.body;
+    this.calls.push({ endpoint: 'api', body: {}, json: body, headers: req.headers, url: req.originalUrl });
+    if (this.#forced(found.route.path, res)) return;
+    const grant = this.#access.check(req, res, found.route.scope);
+    if (!grant) return;
+    const query = Object.fromEntries(new URL(req.originalUrl, this.url).searchParams);
+    void answerWith(res, () =>
+      found.route.handler({
+        method: req.method,
+        path: req.path,
+        params: found.params,
+        query,
+        body,
+        headers: req.headers,
+        userId: grant.userId,
+        scopes: grant.scopes,
+      }),
+    );
   }
 }
 

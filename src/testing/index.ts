@@ -6,6 +6,8 @@ export { SynergyFlowEmulator, startSynergyFlowEmulator } from './emulator.js';
 export type { EmulatorOptions, EmulatorCounters, RecordedCall } from './emulator.js';
 export type { EmulatedClient, EmulatedUser } from './emulator-state.js';
 export type { Misbehaviour, EmulatedEndpoint } from './misbehaviour.js';
+export type { AuthorizationRecord } from './authorize.js';
+export type { EmulatedAnswer, EmulatedRequest, EmulatedRouteHandler, EmulatedRouteOptions } from './custom-routes.js';
 export { TestBrowser } from './test-browser.js';
 export type { BrowserRequest, BrowserResponse } from './test-browser.js';
 export { PhpOAuthEmulator, startPhpOAuthEmulator } from './php-oauth-emulator.js';

@@ -9,6 +9,8 @@ export interface TokenEndpointParts {
   legacyRefreshErrors(): boolean;
   /** Leave the refresh token out of refresh answers (no rotation). */
   rotateRefreshTokens(): boolean;
+  /** State the granted scope in token answers (RFC 6749 §5.1; Laravel Passport does not). */
+  announceScope?(): boolean;
   before(res: Response, grantType: string, body: Record<string, string>, headers: Request['headers']): boolean;
 }
 
@@ -83,6 +85,7 @@ export function tokenRouter(parts: TokenEndpointParts): Router {
           expires_in: issued.expiresIn,
           access_token: issued.accessToken,
           ...(omitRefresh ? {} : { refresh_token: issued.refreshToken }),
+          ...(parts.announceScope?.() ? { scope: grant.scopes.join(' ') } : {}),
         });
         return [issued.accessToken, issued.refreshToken];
       };

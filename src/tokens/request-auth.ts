@@ -1,3 +1,4 @@
+import type { SynergyFlowProfile } from '../provider/profile.js';
 import type { TokenSet } from './token-set.js';
 
 /** An access token and its facts, as the app may use them; never the refresh token. */
@@ -18,8 +19,13 @@ export interface AccessToken {
  * request that does not need it costs no token-store round trip.
  */
 export interface RequestAuth {
-  /** When `req.user` was loaded from the provider (milliseconds since the epoch). */
+  /** When `profile` was loaded from the provider (milliseconds since the epoch). */
   readonly profileLoadedAt: number | undefined;
+  /**
+   * The provider's profile of the user (set by `requireUser()`). `req.user` is the same profile,
+   * or the app's own user when a `verify` function made one.
+   */
+  readonly profile?: SynergyFlowProfile | undefined;
   /** The access token, refreshed first when due; the same promise for repeated calls. */
   token(): Promise<AccessToken>;
 }
@@ -35,10 +41,15 @@ export function toAccessToken(tokens: TokenSet): AccessToken {
 }
 
 /** Builds `req.synergyflow`; `load` runs once, on the first `token()` call. */
-export function toRequestAuth(load: () => Promise<AccessToken>, profileLoadedAt?: number): RequestAuth {
+export function toRequestAuth(
+  load: () => Promise<AccessToken>,
+  profileLoadedAt?: number,
+  profile?: SynergyFlowProfile,
+): RequestAuth {
   let loaded: Promise<AccessToken> | undefined;
   return {
     profileLoadedAt,
+    profile,
     token: () => (loaded ??= load()),
   };
 }

@@ -23,6 +23,8 @@ export interface Rig {
   url: string;
   auth: SynergyFlowAuth;
   store: MemoryStore;
+  /** The app's Passport instance (for tests that add their own strategies or serializers). */
+  passport: InstanceType<typeof Passport>;
   /** The clock app and emulator share, when the rig was started with `clock: true`. */
   clock: FakeClock | undefined;
   browser(): TestBrowser;
@@ -96,6 +98,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     url,
     auth,
     store,
+    passport,
     clock,
     browser: () => new TestBrowser(),
     async login(browser = new TestBrowser(), returnTo?: string) {

@@ -46,8 +46,9 @@ function build(exchange: (code: string, verifier: string) => Promise<TokenSet>) 
       pkce: 'S256' as unknown as boolean,
       state: true,
       store: toStateStore(transactions),
+      passReqToCallback: true,
     },
-    toVerifyCallback<{ id: string }>((tokens, profile, done) => {
+    toVerifyCallback<{ id: string }>((_req, tokens, profile, done) => {
       verified.push({ tokens, profile });
       done(null, profile, { tokens });
     }),
@@ -78,7 +79,7 @@ describe('passport-oauth2 contract', () => {
     expect(pending?.verifier).toMatch(/^[\w-]{43}$/);
   });
 
-  it('redeems the code through _oauth2.getOAuthAccessToken(code, params, cb) with the verifier, then calls verify(access, refresh, params, profile, done)', async () => {
+  it('redeems the code through _oauth2.getOAuthAccessToken(code, params, cb) with the verifier, then calls verify(req, access, refresh, params, profile, done)', async () => {
     const exchanged: string[][] = [];
     const { strategy, verified } = build(async (code, verifier) => {
       exchanged.push([code, verifier]);

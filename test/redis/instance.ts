@@ -43,7 +43,7 @@ auth.use(passport);
 app.use('/auth', auth.loginRouter(), auth.callbackRouter(), auth.logoutRouter());
 app.get('/', (_req, res) => res.type('text/plain').send('home'));
 app.get('/dashboard', auth.requireUser(), (req, res) =>
-  res.json({ instance: process.env.INSTANCE, user: req.user?.name }),
+  res.json({ instance: process.env.INSTANCE, user: req.synergyflow?.profile?.name }),
 );
 app.get('/slow', auth.requireUser(), (req, res) => {
   setTimeout(

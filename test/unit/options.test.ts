@@ -79,3 +79,23 @@ describe('options are validated once, with a TypeError naming the option (K1–K
     expect(config.tokenURL).toBe('https://sf.example/tenant/oauth/token');
   });
 });
+
+describe('redirect options may name a trusted origin (single-page apps)', () => {
+  it('accepts successRedirect and logoutRedirect on a trusted origin, refuses others', () => {
+    const resolveOptions = (options: SynergyFlowOptions) => synergyFlow(options).config;
+    const base = { clientID: 'a', clientSecret: 'b', callbackURL: 'https://api.example/auth/callback' };
+    const config = resolveOptions({
+      ...base,
+      trustedOrigins: ['https://app.example'],
+      successRedirect: 'https://app.example/home',
+      logoutRedirect: 'https://app.example/bye',
+    });
+    expect([config.successRedirect, config.logoutRedirect]).toEqual([
+      'https://app.example/home',
+      'https://app.example/bye',
+    ]);
+    expect(() => resolveOptions({ ...base, logoutRedirect: 'https://app.example/bye' })).toThrow(/"logoutRedirect"/);
+    expect(() => resolveOptions({ ...base, extraScopes: ['ok', 'no"pe'] })).toThrow(/"extraScopes"/);
+    expect(() => resolveOptions({ ...base, verify: 'yes' as never })).toThrow(/"verify"/);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestedPath, safeReturnTo } from '../../src/login/return-to.js';
+import { requestedPath, resolveRedirect, safeReturnTo } from '../../src/login/return-to.js';
 
 describe('safeReturnTo', () => {
   it('R1: keeps same-origin paths verbatim', () => {
@@ -71,5 +71,36 @@ describe('safeReturnTo', () => {
   it('R10: a requested //evil.com/x returns to /evil.com/x on this site', () => {
     expect(requestedPath('//evil.com/x')).toBe('/evil.com/x');
     expect(requestedPath('///evil.com')).toBe('/evil.com');
+  });
+});
+
+describe('resolveRedirect: a path, or a URL on a trusted origin (single-page apps)', () => {
+  const trusted = ['https://api.example', 'https://app.example'];
+  it.each([
+    ['/dashboard?x=1', '/dashboard?x=1'],
+    ['https://app.example', 'https://app.example/'],
+    ['https://app.example/after?tab=2#top', 'https://app.example/after?tab=2#top'],
+    ['HTTPS://APP.EXAMPLE/x', 'https://app.example/x'],
+  ])('accepts %s', (input, expected) => {
+    expect(resolveRedirect(input, trusted)).toBe(expected);
+  });
+  it.each([
+    'https://evil.example/',
+    'https://app.example.evil.example/',
+    'https://app.example@evil.example/',
+    'https://user:pw@app.example/',
+    'http://app.example/', // another scheme is another origin
+    'https://app.example:8443/',
+    'http:app.example',
+    'https:/app.example/x',
+    'javascript:alert(1)',
+    '//app.example/x',
+    'https://app.example/\\x',
+    'https://app.example/ x',
+    'https://app.example/\u3002x',
+    `https://app.example/${'a'.repeat(3000)}`,
+    42,
+  ])('refuses %s', (input) => {
+    expect(resolveRedirect(input, trusted)).toBeUndefined();
   });
 });
