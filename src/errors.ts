@@ -123,7 +123,8 @@ export type LoginFailedReason =
   | 'expired'
   | 'issuer_mismatch'
   | 'invalid_grant'
-  | 'authorization_server_error';
+  | 'authorization_server_error'
+  | 'misdirected_callback';
 
 const LOGIN_FAILED_TEXT: Record<LoginFailedReason, string> = {
   access_denied: 'The user declined the consent screen.',
@@ -134,6 +135,8 @@ const LOGIN_FAILED_TEXT: Record<LoginFailedReason, string> = {
   issuer_mismatch: 'The callback came from an unexpected issuer. Start the login again.',
   invalid_grant: 'The provider refused the authorization code. Start the login again.',
   authorization_server_error: 'The provider could not complete the login. Try again later.',
+  misdirected_callback:
+    'The login route received callback parameters (code, state, error or iss); only the callback route accepts them. Start the login again, and check that callbackURL points at the callback route.',
 };
 
 /** A login attempt failed at the callback (denied consent, bad or expired state, refused code). */

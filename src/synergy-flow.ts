@@ -99,7 +99,7 @@ function withoutSecret(config: ResolvedConfig): PublicConfig {
 export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
   const config = resolveOptions(options);
   const client = new SynergyFlowClient(config);
-  const transactions = new LoginTransactionStore(config.maxPendingLogins, config.loginTimeoutMs, config.clock);
+  const transactions = new LoginTransactionStore(config);
   const tokenStore = config.tokenStore ?? new SessionTokenStore();
   const refresher = new RefreshCoordinator({
     client,

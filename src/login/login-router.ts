@@ -2,7 +2,8 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { AuthParts } from '../parts.js';
 import { noStore } from '../util/no-store.js';
 import { logger } from '../log.js';
-import { safeReturnTo } from './return-to.js';
+import { LoginFailedError } from '../errors.js';
+import { returnPathFor, safeReturnTo } from './return-to.js';
 
 const log = logger('login');
 
@@ -23,6 +24,20 @@ function shortenAnonymousSession(req: Request, ttlMs: number): void {
   }
 }
 
+/** The parameters of an authorization answer (RFC 6749 §4.1.2, RFC 9207): the callback's, never the login's. */
+const CALLBACK_PARAMETERS = ['code', 'state', 'error', 'error_description', 'error_uri', 'iss'] as const;
+
+/**
+ * True when the request carries callback parameters. passport-oauth2 treats `code` or `error` as
+ * a callback on any route it runs on: on `/login` that would redeem a code without the callback's
+ * checks, or raise an error carrying attacker text. They are refused before Passport sees them.
+ */
+function hasCallbackParameters(req: Request): boolean {
+  const body: unknown = req.body;
+  const sources = [req.query as Record<string, unknown>, typeof body === 'object' && body !== null ? body : {}];
+  return sources.some((source) => CALLBACK_PARAMETERS.some((name) => Object.hasOwn(source, name)));
+}
+
 /**
  * `GET /login`: starts a login with fresh state and PKCE S256 and redirects to the provider.
  * `?returnTo=/path` is kept server-side with this login (only same-origin paths; anything else
@@ -32,9 +47,13 @@ export function createLoginRouter(parts: AuthParts): Router {
   const router = Router();
   router.get(parts.config.routes.login, (req: Request, res: Response, next: NextFunction) => {
     noStore(res);
+    if (hasCallbackParameters(req)) {
+      log('refused callback parameters on the login route');
+      return next(new LoginFailedError('misdirected_callback'));
+    }
     shortenAnonymousSession(req, parts.config.loginTimeoutMs);
     const raw = req.query.returnTo;
-    const returnTo = safeReturnTo(raw);
+    const returnTo = returnPathFor(safeReturnTo(raw), parts.config);
     if (raw !== undefined && returnTo === undefined) log('ignored an unsafe returnTo');
     try {
       // passport-oauth2 hands an object `state` to the state store (the types only know strings).
