@@ -143,7 +143,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
         (req: Request, stored: unknown, done: (err: unknown, user?: Express.User | false) => void) => {
           if (!isSerializedUser(stored) || stored.sf !== name) return done('pass');
           // Every logged-in request passes here, so every one gets the stale-save protection.
-          guardSessionSave(req, parts.logouts);
+          guardSessionSave(req, parts);
           const profile: SynergyFlowProfile | undefined = req.session?.synergyflow?.profile;
           done(null, profile && profile.id === stored.id ? profile : false);
         },

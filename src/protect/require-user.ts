@@ -88,7 +88,7 @@ async function ensureUser(parts: AuthParts, req: Request, policy: ProfilePolicy)
   if (!req.isAuthenticated() || !state || parts.logouts.has(req.sessionID)) {
     throw new LoginRequiredError('no_session');
   }
-  guardSessionSave(req, parts.logouts);
+  guardSessionSave(req, parts);
   const deadline = parts.tokens.deadline();
   let tokens = await parts.tokens.fresh(req, { deadline });
   const clock = parts.config.clock;
