@@ -63,7 +63,7 @@ export interface SynergyFlowOptions {
   tokenStore?: TokenStore;
   /** Cross-process refresh lock (for several instances). Default: none (in-process only). */
   refreshLock?: RefreshLock;
-  /** Origins allowed to POST logout, besides the callback URL's own. */
+  /** Origins allowed to POST logout, besides the callback URL's own; https only in production (localhost excepted). */
   trustedOrigins?: readonly string[];
   /** Observability hooks, each called with the outcome and the duration. */
   hooks?: Hooks;
@@ -196,7 +196,7 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
   };
   const callbackDir = callback.pathname.replace(/\/[^/]*$/, '');
   const trustedOrigins = [callback.origin, ...(options.trustedOrigins ?? [])].map((origin, i) =>
-    i === 0 ? origin : absoluteURL(text(origin, 'trustedOrigins'), 'trustedOrigins', false).origin,
+    i === 0 ? origin : absoluteURL(text(origin, 'trustedOrigins'), 'trustedOrigins', secure).origin,
   );
   if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch', 'must be a function');
   if (options.clock !== undefined && typeof options.clock !== 'function') fail('clock', 'must be a function');
