@@ -85,7 +85,12 @@ export function readToken(value: unknown, field: string, required: true): string
 export function readToken(value: unknown, field: string, required: false): string | undefined;
 export function readToken(value: unknown, field: string, required: boolean): string | undefined {
   if (value === undefined && !required) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_TOKEN_LENGTH || !TOKEN_PATTERN.test(value)) {
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > MAX_TOKEN_LENGTH ||
+    !TOKEN_PATTERN.test(value)
+  ) {
     throw invalid(
       `"${field}" must be a string of 1 to ${MAX_TOKEN_LENGTH} visible ASCII characters${required ? '' : ' when present'}`,
     );

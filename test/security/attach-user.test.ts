@@ -20,7 +20,12 @@ afterEach(async () => {
 /** A platform app: /visit gives anyone a session; /attach links the (app-authenticated) user. */
 async function start(): Promise<void> {
   emulator = await startSynapseFiEmulator({ clientID: 'client', clientSecret: 'secret' });
-  const auth = synergyFlow({ provider: synapseFiProvider, baseURL: emulator.url, clientID: 'client', clientSecret: 'secret' });
+  const auth = synergyFlow({
+    provider: synapseFiProvider,
+    baseURL: emulator.url,
+    clientID: 'client',
+    clientSecret: 'secret',
+  });
   const app = express();
   app.use(express.json());
   app.use(session({ secret: 'platform', resave: false, saveUninitialized: false, name: 'sid', store }));
@@ -33,7 +38,10 @@ async function start(): Promise<void> {
     auth.attachUser(req, { userId, refreshToken, fingerprint: 'fp_device_1' }).then(() => res.json({ ok: true }), next);
   });
   app.get('/me', auth.requireToken(), (req, res) => {
-    res.json({ user: req.synergyflow?.providerData, cart: (req.session as unknown as Record<string, unknown>).cart });
+    res.json({
+      attached: req.synergyflow !== undefined,
+      cart: (req.session as unknown as Record<string, unknown>).cart,
+    });
   });
   app.use(auth.errorHandler());
   server = createServer(app);

@@ -67,11 +67,9 @@ describe('hostile token answers', () => {
     expect(logs.join('\n')).not.toContain(SECRET);
     // What real providers issue (JWTs, base64, hex) is visible ASCII and accepted.
     const jwt = 'eyJ0eXAiOiJKV1Qi.eyJzdWIiOiIxIn0.sig-_~+/=';
-    const set = tokenSetFromOAuthAnswer(
-      { access_token: jwt, token_type: 'Bearer', refresh_token: 'def50200a1b2' },
-      0,
-      { refreshTokenTtlMs: 0 },
-    );
+    const set = tokenSetFromOAuthAnswer({ access_token: jwt, token_type: 'Bearer', refresh_token: 'def50200a1b2' }, 0, {
+      refreshTokenTtlMs: 0,
+    });
     expect(set.accessToken).toBe(jwt);
   });
 
@@ -89,6 +87,8 @@ describe('hostile token answers', () => {
     expect(JSON.stringify(error)).not.toContain(SECRET);
     // A refused connection still says why, by its system code only.
     const refused = await send(`http://127.0.0.1:${port}/`, {}, limits).catch((e: unknown) => e);
-    expect((refused as Error).message).toBe('Could not reach the provider (ECONNREFUSED). Check its URL and the network.');
+    expect((refused as Error).message).toBe(
+      'Could not reach the provider (ECONNREFUSED). Check its URL and the network.',
+    );
   });
 });

@@ -7,7 +7,14 @@ afterEach(async () => rig?.close());
 
 const json = { accept: 'application/json' };
 const ADA = { id: 1, name: 'Ada', email: 'ada@example.com', email_verified_at: null, created_at: '', updated_at: '' };
-const MALLORY = { id: 2, name: 'Mallory', email: 'm@example.com', email_verified_at: null, created_at: '', updated_at: '' };
+const MALLORY = {
+  id: 2,
+  name: 'Mallory',
+  email: 'm@example.com',
+  email_verified_at: null,
+  created_at: '',
+  updated_at: '',
+};
 
 /** The value of one cookie in a browser's jar for the app. */
 const cookieValue = (browser: TestBrowser, name: string): string | undefined =>

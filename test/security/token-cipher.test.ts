@@ -16,9 +16,13 @@ function sealWith(ivBytes: number, tagBytes: number, context: string): string {
   const gcm = createCipheriv('aes-256-gcm', KEY, iv, { authTagLength: tagBytes });
   gcm.setAAD(Buffer.from(`sf2\0${KEY_ID}\0${context}`));
   const body = Buffer.concat([gcm.update(secret), gcm.final()]);
-  return ['sf2', KEY_ID, iv.toString('base64url'), body.toString('base64url'), gcm.getAuthTag().toString('base64url')].join(
-    '.',
-  );
+  return [
+    'sf2',
+    KEY_ID,
+    iv.toString('base64url'),
+    body.toString('base64url'),
+    gcm.getAuthTag().toString('base64url'),
+  ].join('.');
 }
 
 describe('TokenCipher', () => {
@@ -29,7 +33,9 @@ describe('TokenCipher', () => {
     expect(cipher.open(sealed, 'sf:tokens:bob')).toBeUndefined();
     // A truncated tag (4 bytes) would leave 2^32 forgery odds: refused.
     const parts = sealed.split('.');
-    const shortTag = Buffer.from(parts[4] ?? '', 'base64url').subarray(0, 4).toString('base64url');
+    const shortTag = Buffer.from(parts[4] ?? '', 'base64url')
+      .subarray(0, 4)
+      .toString('base64url');
     expect(cipher.open([...parts.slice(0, 4), shortTag].join('.'), 'sf:tokens:alice')).toBeUndefined();
     // Correctly sealed, but with a short tag or a non-standard IV: refused all the same.
     expect(cipher.open(sealWith(12, 4, 'sf:tokens:alice'), 'sf:tokens:alice')).toBeUndefined();
