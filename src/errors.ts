@@ -125,7 +125,8 @@ export type LoginFailedReason =
   | 'invalid_grant'
   | 'authorization_server_error'
   | 'refused_by_app'
-  | 'scope_not_granted';
+  | 'scope_not_granted'
+  | 'misdirected_callback';
 
 const LOGIN_FAILED_TEXT: Record<LoginFailedReason, string> = {
   access_denied: 'The user declined the consent screen.',
@@ -138,6 +139,8 @@ const LOGIN_FAILED_TEXT: Record<LoginFailedReason, string> = {
   authorization_server_error: 'The provider could not complete the login. Try again later.',
   refused_by_app: 'This account may not use this application (the app refused the login).',
   scope_not_granted: 'The provider did not grant the permissions this login asked for. Log in again and approve them.',
+  misdirected_callback:
+    'The login route received callback parameters (code, state, error or iss); only the callback route accepts them. Start the login again, and check that callbackURL points at the callback route.',
 };
 
 const LOGIN_FAILED_STATUS: Partial<Record<LoginFailedReason, number>> = {

@@ -87,6 +87,7 @@ export interface SynergyFlowOptions {
    * Origins of your own front ends besides the callback URL's (a single-page app on
    * `https://app.example` when the API is `https://api.example`): they may POST logout with
    * `fetch`, and `successRedirect`, `logoutRedirect` and `returnTo` may send browsers there.
+   * https only in production (localhost excepted).
    */
   trustedOrigins?: readonly string[];
   /** Observability hooks, each called with the outcome and the duration. */
@@ -230,7 +231,7 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
   };
   const callbackDir = callback.pathname.replace(/\/[^/]*$/, '');
   const trustedOrigins = [callback.origin, ...(options.trustedOrigins ?? [])].map((origin, i) =>
-    i === 0 ? origin : absoluteURL(text(origin, 'trustedOrigins'), 'trustedOrigins', false).origin,
+    i === 0 ? origin : absoluteURL(text(origin, 'trustedOrigins'), 'trustedOrigins', secure).origin,
   );
   if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch', 'must be a function');
   if (options.clock !== undefined && typeof options.clock !== 'function') fail('clock', 'must be a function');

@@ -134,7 +134,7 @@ function withoutSecret(config: ResolvedConfig): PublicConfig {
 export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
   const config = resolveOptions(options);
   const client = new SynergyFlowClient(config);
-  const transactions = new LoginTransactionStore(config.maxPendingLogins, config.loginTimeoutMs, config.clock);
+  const transactions = new LoginTransactionStore(config);
   const tokenStore = config.tokenStore ?? new SessionTokenStore();
   const refresher = new RefreshCoordinator({
     client,
@@ -188,7 +188,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
         (req: Request, stored: unknown, done: (err: unknown, user?: Express.User | false) => void) => {
           if (!isSerializedUser(stored) || stored.sf !== name) return done('pass');
           // Every logged-in request passes here, so every one gets the stale-save protection.
-          guardSessionSave(req, parts.logouts);
+          guardSessionSave(req, parts);
           if (stored.user !== undefined) return done(null, stored.user as Express.User);
           const profile: SynergyFlowProfile | undefined = req.session?.synergyflow?.profile;
           done(null, profile && profile.id === stored.id ? (profile as Express.User) : false);

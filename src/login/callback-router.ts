@@ -2,10 +2,19 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { plausibleState, readCallbackParams } from './callback-params.js';
 import type { AuthParts } from '../parts.js';
 import { noStore } from '../util/no-store.js';
-import { LoginFailedError, type LoginFailedReason } from '../errors.js';
+import {
+  isLoginFailedError,
+  isProviderError,
+  isRateLimitError,
+  isSynergyFlowError,
+  isTemporarilyUnavailableError,
+  LoginFailedError,
+  type LoginFailedReason,
+} from '../errors.js';
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
-import { authState, peekAuthState } from '../session/session-state.js';
+import { authState } from '../session/session-state.js';
+import { ExchangeGate } from './exchange-gate.js';
 import { grantedTokens } from './granted-scope.js';
 import type { LoginInfo } from './strategy.js';
 
@@ -18,6 +27,7 @@ const log = logger('callback');
  */
 export function createCallbackRouter(parts: AuthParts): Router {
   const router = Router();
+  const exchanges = new ExchangeGate();
   router.get(parts.config.routes.callback, (req: Request, res: Response, next: NextFunction) => {
     noStore(res);
     res.setHeader('Referrer-Policy', 'no-referrer');
@@ -36,8 +46,8 @@ export function createCallbackRouter(parts: AuthParts): Router {
     if (params.iss !== undefined && params.iss !== new URL(parts.config.tokenURL).origin) {
       return failed('issuer_mismatch');
     }
-    const pending = peekAuthState(req)?.transactions;
-    const known = plausibleState(params.state) && pending !== undefined && Object.hasOwn(pending, params.state);
+    // Known means: pending in this session AND started in this browser (its binding cookie).
+    const known = plausibleState(params.state) && parts.transactions.has(req, params.state);
     if (!known) {
       // A replayed callback (back button) of a user who is logged in is not an error.
       if (req.isAuthenticated?.()) return res.redirect(303, parts.config.successRedirect);
@@ -49,14 +59,27 @@ export function createCallbackRouter(parts: AuthParts): Router {
       if (params.error === undefined || params.code !== undefined) return failed('invalid_callback');
       return failed(params.error === 'access_denied' ? 'access_denied' : 'authorization_server_error');
     }
+    const state = params.state as string;
+    const inFlight = exchanges.running(state);
+    if (inFlight) {
+      log('a second callback for a login being redeemed waits for the first');
+      return void inFlight.then((succeeded) =>
+        succeeded ? res.redirect(303, parts.config.successRedirect) : failed('unknown_state'),
+      );
+    }
+    let succeeded = false;
+    const release = exchanges.hold(state);
+    // Released once the answer (and its session save) is out, whichever way it ended.
+    res.once('close', () => release(succeeded));
     parts
       .passport()
       .authenticate(
         'synergyflow',
         (error: unknown, user: Express.User | false, info: LoginInfo | { message?: string } | undefined) => {
           if (error) {
-            emit(parts.config.hooks, 'onLogin', { outcome: errorCode(error), durationMs: Date.now() - started });
-            return next(error);
+            const loginError = asLoginError(error);
+            emit(parts.config.hooks, 'onLogin', { outcome: errorCode(loginError), durationMs: Date.now() - started });
+            return next(loginError);
           }
           if (!user || !info || !('tokens' in info)) {
             const message = info && 'message' in info ? info.message : undefined;
@@ -64,6 +87,7 @@ export function createCallbackRouter(parts: AuthParts): Router {
           }
           const returnTo = info.state?.returnTo;
           finishLogin(parts, req, user, info).then(() => {
+            succeeded = true;
             emit(parts.config.hooks, 'onLogin', {
               outcome: 'success',
               durationMs: Date.now() - started,
@@ -77,23 +101,38 @@ export function createCallbackRouter(parts: AuthParts): Router {
   return router;
 }
 
+/**
+ * Errors raised while the callback runs are login failures: a 401 or 403 from the profile call of
+ * a token issued a moment ago must not become an `UnauthorizedError`, which `errorHandler` would
+ * answer by sending the browser to log in with this callback URL (and its code) as `returnTo`.
+ * Provider outages (502/503/504) and rate limits keep their own types; others pass unchanged.
+ */
+function asLoginError(error: unknown): unknown {
+  if (!isSynergyFlowError(error)) return error;
+  if (isLoginFailedError(error) || isProviderError(error) || isRateLimitError(error)) return error;
+  if (isTemporarilyUnavailableError(error)) return error;
+  return new LoginFailedError('authorization_server_error');
+}
+
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? code : 'error';
 }
 
 /**
- * Logs the user in (Passport regenerates the session: no fixation), then carries the other tabs'
- * pending logins into the new session, and stores the tokens and the fresh profile.
+ * Logs the user in (Passport regenerates the session: no fixation), then carries this browser's
+ * other pending logins (other tabs) into the new session, and stores the tokens and the fresh
+ * profile. Logins bound to another browser are dropped with the old session: carried over, they
+ * would let an attacker who planted his session cookie finish his login in the victim's browser.
  */
 async function finishLogin(parts: AuthParts, req: Request, user: Express.User, info: LoginInfo): Promise<void> {
   const tokens = grantedTokens(info);
-  const otherTabs = peekAuthState(req)?.transactions;
+  const otherTabs = parts.transactions.ownPending(req);
   await new Promise<void>((resolve, reject) =>
     req.logIn(user, (error: unknown) => (error ? reject(error as Error) : resolve())),
   );
   const state = authState(req);
-  if (otherTabs && Object.keys(otherTabs).length > 0) state.transactions = otherTabs;
+  if (otherTabs) state.transactions = otherTabs;
   state.profile = info.profile;
   state.subject = info.profile.id;
   if (user !== info.profile) state.appUser = true;

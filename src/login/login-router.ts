@@ -2,7 +2,9 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import type { AuthParts } from '../parts.js';
 import { noStore } from '../util/no-store.js';
 import { logger } from '../log.js';
+import { LoginFailedError } from '../errors.js';
 import { loginChoice, type LoginChoice } from './login-options.js';
+import { returnPathFor } from './return-to.js';
 
 const log = logger('login');
 
@@ -21,6 +23,20 @@ function shortenAnonymousSession(req: Request, ttlMs: number): void {
   if (own.length === 0 && (current === null || current === undefined || current > lifetime)) {
     session.cookie.maxAge = lifetime;
   }
+}
+
+/** The parameters of an authorization answer (RFC 6749 §4.1.2, RFC 9207): the callback's, never the login's. */
+const CALLBACK_PARAMETERS = ['code', 'state', 'error', 'error_description', 'error_uri', 'iss'] as const;
+
+/**
+ * True when the request carries callback parameters. passport-oauth2 treats `code` or `error` as
+ * a callback on any route it runs on: on `/login` that would redeem a code without the callback's
+ * checks, or raise an error carrying attacker text. They are refused before Passport sees them.
+ */
+function hasCallbackParameters(req: Request): boolean {
+  const body: unknown = req.body;
+  const sources = [req.query as Record<string, unknown>, typeof body === 'object' && body !== null ? body : {}];
+  return sources.some((source) => CALLBACK_PARAMETERS.some((name) => Object.hasOwn(source, name)));
 }
 
 /**
@@ -42,8 +58,15 @@ export function createLoginRouter(parts: AuthParts): Router {
 export function startLogin(parts: AuthParts, choice?: LoginChoice): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     noStore(res);
+    if (hasCallbackParameters(req)) {
+      log('refused callback parameters on the login route');
+      return next(new LoginFailedError('misdirected_callback'));
+    }
     shortenAnonymousSession(req, parts.config.loginTimeoutMs);
-    const { dropped, ...login } = loginChoice(req, parts.config, choice);
+    const { dropped, ...chosen } = loginChoice(req, parts.config, choice);
+    // The package's own routes are never a place to return to (a callback URL would replay a code).
+    const login = { ...chosen, returnTo: returnPathFor(chosen.returnTo, parts.config) };
+    if (chosen.returnTo !== undefined && login.returnTo === undefined) dropped.push('returnTo');
     if (dropped.length > 0) log('ignored login parameters: %s', dropped.join(', '));
     try {
       // passport-oauth2 hands an object `state` to the state store (the types only know strings).

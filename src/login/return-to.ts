@@ -60,3 +60,32 @@ export function resolveRedirect(input: unknown, trustedOrigins: readonly string[
   if (url.username || url.password || !trustedOrigins.includes(url.origin)) return undefined;
   return url.href;
 }
+
+/** Where the package's own routes are; none of them is ever a place to return to. */
+export interface OwnRoutes {
+  /** The callback URL: returning there would replay a code. */
+  readonly callbackURL: string;
+  /** The login route: returning there would start another login. */
+  readonly loginURL: string;
+}
+
+/**
+ * `path` unless it leads to the callback or the login route (compared the way Express routes:
+ * case-insensitive, percent-decoded, trailing slash ignored), in which case `undefined`. A
+ * callback URL kept as `returnTo` would carry a code into the session and back to the browser.
+ */
+export function returnPathFor(path: string | undefined, routes: OwnRoutes): string | undefined {
+  if (path === undefined) return undefined;
+  const own = [new URL(routes.callbackURL).pathname, routes.loginURL].map(comparable);
+  return own.includes(comparable(new URL(path, SAFE_BASE).pathname)) ? undefined : path;
+}
+
+function comparable(pathname: string): string {
+  let decoded = pathname;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    // A malformed escape is compared as it is.
+  }
+  return decoded.toLowerCase().replace(/\/+$/, '');
+}

@@ -146,7 +146,7 @@ function buildParts(options: SynergyFlowOptions): StrategyParts {
   return {
     config,
     client: new SynergyFlowClient(config),
-    transactions: new LoginTransactionStore(config.maxPendingLogins, config.loginTimeoutMs, config.clock),
+    transactions: new LoginTransactionStore(config),
     loginUsers: new WeakMap(),
   };
 }

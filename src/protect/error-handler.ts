@@ -9,7 +9,7 @@ import {
   type SynergyFlowError,
 } from '../errors.js';
 import { isNavigation, wantsHtml } from './negotiate.js';
-import { requestedPath } from '../login/return-to.js';
+import { requestedPath, returnPathFor } from '../login/return-to.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -65,8 +65,9 @@ export function createErrorHandler(parts: AuthParts, options: ErrorHandlerOption
     res.setHeader('Cache-Control', 'no-store');
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
     if ((isLoginRequiredError(error) || isUnauthorizedError(error)) && isNavigation(req)) {
-      const returnTo = requestedPath(req.originalUrl);
-      const query = returnTo && returnTo !== loginURL ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
+      // Never back to the callback (its code) or the login route.
+      const returnTo = returnPathFor(requestedPath(req.originalUrl), parts.config);
+      const query = returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
       return res.redirect(303, `${loginURL}${query}`);
     }
     if (isLoginFailedError(error) && failureRedirect !== undefined && wantsHtml(req)) {

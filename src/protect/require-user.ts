@@ -88,7 +88,7 @@ async function ensureUser(parts: AuthParts, req: Request, policy: ProfilePolicy)
   if (!req.isAuthenticated() || !state || parts.logouts.has(req.sessionID)) {
     throw new LoginRequiredError('no_session');
   }
-  guardSessionSave(req, parts.logouts);
+  guardSessionSave(req, parts);
   const { tokens, config } = parts;
   const cached = state.profile;
   const cacheFresh =

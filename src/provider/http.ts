@@ -49,11 +49,23 @@ function transportError(error: unknown, deadline: AbortSignal, timeoutMs: number
   if (deadline.aborted) {
     return new ProviderError('timeout', `The provider did not answer within ${timeoutMs} ms.`);
   }
-  // The cause is kept for debugging; its message never holds a token (tokens travel in headers
-  // and bodies, not in URLs).
-  return new ProviderError('network', 'Could not reach the provider. Check its URL and the network.', {
-    cause: error,
-  });
+  // No `cause`: a fetch error's message can quote a header value (an invalid Authorization header
+  // is quoted whole), and causes end up in application logs. Only a system error code is kept.
+  const code = systemCode(error);
+  return new ProviderError(
+    'network',
+    `Could not reach the provider${code ? ` (${code})` : ''}. Check its URL and the network.`,
+  );
+}
+
+/** `ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_SOCKET`…: the error's (or its cause's) code, when it is one. */
+function systemCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 3; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 async function readCapped(response: Response, maxBytes: number): Promise<string> {

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { AuthParts } from '../parts.js';
+import { regenerateSession } from '../session/regenerate.js';
 import { SYNAPSEFI_FIELDS } from './synapsefi.js';
 
 /** A user whose refresh token the platform holds (SynapseFi: from creating or fetching the user). */
@@ -16,7 +17,10 @@ export interface AttachedUser {
 
 /**
  * Stores a user's refresh token for the request's session (or whatever token store is set), for
- * providers without a browser login. The first `accessToken()` trades it for a key.
+ * providers without a browser login. The first `accessToken()` trades it for a key. Like a login,
+ * it gives the session a new id (keeping the app's own session data), so that a session id
+ * planted in the browser beforehand never receives the user's credentials; a previous user's
+ * token set is removed.
  */
 export async function attachUser(parts: AuthParts, req: Request, user: AttachedUser): Promise<void> {
   for (const field of ['userId', 'refreshToken', 'fingerprint'] as const) {
@@ -24,6 +28,8 @@ export async function attachUser(parts: AuthParts, req: Request, user: AttachedU
       throw new TypeError(`passport-synergyflow: attachUser needs "${field}" as a non-empty string.`);
     }
   }
+  await parts.tokenStore.clear(req);
+  await regenerateSession(req);
   const now = parts.config.clock();
   await parts.tokenStore.set(
     req,

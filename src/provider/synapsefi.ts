@@ -3,7 +3,7 @@ import { type ProviderAnswer } from './http.js';
 import { asRecord } from '../util/json.js';
 import type { ClientCredentials, Grant, ProviderDescription, ProviderRequest } from './description.js';
 import type { ProviderCall } from './answer-to-error.js';
-import { invalid, readExpiresIn, readScope, type TokenSet } from '../tokens/token-set.js';
+import { expiryFrom, invalid, readExpiresIn, readScope, readToken, type TokenSet } from '../tokens/token-set.js';
 
 /** Provider-data keys a SynapseFi token set carries. */
 export const SYNAPSEFI_FIELDS = { userId: 'user_id', fingerprint: 'fingerprint', userIp: 'user_ip' } as const;
@@ -63,11 +63,9 @@ function synapseTokenRequest(grant: Grant, credentials: ClientCredentials, token
 function parseOAuthKeyAnswer(body: unknown, now: number, previous?: TokenSet): TokenSet {
   const json = asRecord(body);
   if (!json) throw invalid('it is not a JSON object');
-  const { oauth_key: key, refresh_token: refreshToken, refresh_expires_in: usesLeft, user_id: userId } = json;
-  if (typeof key !== 'string' || key === '') throw invalid('"oauth_key" must be a non-empty string');
-  if (refreshToken !== undefined && (typeof refreshToken !== 'string' || refreshToken === '')) {
-    throw invalid('"refresh_token" must be a non-empty string when present');
-  }
+  const { refresh_expires_in: usesLeft, user_id: userId } = json;
+  const key = readToken(json.oauth_key, 'oauth_key', true);
+  const refreshToken = readToken(json.refresh_token, 'refresh_token', false);
   if (usesLeft !== undefined && (typeof usesLeft !== 'number' || !Number.isInteger(usesLeft) || usesLeft < 0)) {
     throw invalid('"refresh_expires_in" must be a whole number of uses');
   }
@@ -75,7 +73,7 @@ function parseOAuthKeyAnswer(body: unknown, now: number, previous?: TokenSet): T
   return {
     accessToken: key,
     refreshToken: typeof refreshToken === 'string' ? refreshToken : previous?.refreshToken,
-    expiresAt: expiresIn ? now + expiresIn * 1000 : undefined,
+    expiresAt: expiryFrom(now, expiresIn),
     refreshUsesLeft: typeof usesLeft === 'number' ? usesLeft : undefined,
     scope: readScope(json.scope) ?? previous?.scope,
     obtainedAt: now,

@@ -70,7 +70,7 @@ export class RedisTokenStore implements TokenStore {
     if (!key) return undefined;
     const stored = await GET.run(this.#client, [this.#prefix + key], []);
     if (typeof stored !== 'string') return undefined;
-    const text = this.#cipher ? this.#cipher.open(stored) : stored;
+    const text = this.#cipher ? this.#cipher.open(stored, this.#prefix + key) : stored;
     if (text === undefined) {
       log('a stored token set could not be decrypted (unknown key or tampered); treating it as absent');
       return undefined;
@@ -90,7 +90,7 @@ export class RedisTokenStore implements TokenStore {
       [
         expectedVersion === undefined ? '' : String(expectedVersion),
         String(tokens.version),
-        this.#cipher ? this.#cipher.seal(json) : json,
+        this.#cipher ? this.#cipher.seal(json, this.#prefix + state.tokenKey) : json,
         String(Math.ceil(ttl)),
       ],
     );

@@ -1,6 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
-const FORMAT = 'sf1';
+const FORMAT = 'sf2';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 function keyBytes(key: string | Uint8Array, index: number): Buffer {
   const bytes =
@@ -20,6 +22,12 @@ function keyBytes(key: string | Uint8Array, index: number): Buffer {
 /**
  * AES-256-GCM for token sets at rest. The first key encrypts; every key decrypts, so keys rotate
  * by putting the new one first and dropping the old one once its data has expired.
+ *
+ * Each value is bound to where it belongs: the format, the key id and a `context` (the Redis key
+ * name) are authenticated as AAD, so a value copied under another user's key does not decrypt.
+ * Only full 16-byte tags and 12-byte IVs are accepted (a truncated tag would make forgery cheap).
+ * Format: `sf2.<key id>.<iv>.<ciphertext>.<tag>`, base64url. Values of the unreleased `sf1`
+ * format (no AAD) are refused: their users log in again.
  */
 export class TokenCipher {
   readonly #keys: Array<{ id: string; key: Buffer }>;
@@ -33,11 +41,15 @@ export class TokenCipher {
     });
   }
 
-  /** Encrypts with the newest key: `sf1.<key id>.<iv>.<ciphertext>.<tag>`. */
-  seal(plaintext: string): string {
+  /**
+   * Encrypts with the newest key, bound to `context` (for example the storage key's name).
+   * @returns `sf2.<key id>.<iv>.<ciphertext>.<tag>`.
+   */
+  seal(plaintext: string, context: string): string {
     const { id, key } = this.#keys[0] as { id: string; key: Buffer };
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(aad(id, context));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return [
       FORMAT,
@@ -48,17 +60,35 @@ export class TokenCipher {
     ].join('.');
   }
 
-  /** Decrypts with the key named in the value; `undefined` when no key fits or it was tampered with. */
-  open(sealed: string): string | undefined {
-    const [format, id, iv, body, tag] = sealed.split('.');
+  /**
+   * Decrypts a value sealed for the same `context` with one of the keys; `undefined` when no key
+   * fits, the value was tampered with or moved, or it is not in the current format.
+   */
+  open(sealed: string, context: string): string | undefined {
+    const parts = sealed.split('.');
+    if (parts.length !== 5 || parts[0] !== FORMAT) return undefined;
+    const [, id, ivText, bodyText, tagText] = parts as [string, string, string, string, string];
     const entry = this.#keys.find((k) => k.id === id);
-    if (format !== FORMAT || !entry || !iv || body === undefined || !tag) return undefined;
+    const iv = base64url(ivText);
+    const body = base64url(bodyText);
+    const tag = base64url(tagText);
+    if (!entry || iv?.length !== IV_BYTES || body === undefined || tag?.length !== TAG_BYTES) return undefined;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', entry.key, Buffer.from(iv, 'base64url'));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+      const decipher = createDecipheriv('aes-256-gcm', entry.key, iv, { authTagLength: TAG_BYTES });
+      decipher.setAAD(aad(entry.id, context));
+      decipher.setAuthTag(tag);
+      return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
     } catch {
       return undefined;
     }
   }
+}
+
+function aad(id: string, context: string): Buffer {
+  return Buffer.from(`${FORMAT}\0${id}\0${context}`, 'utf8');
+}
+
+/** Strict base64url: Buffer.from() would skip characters it does not know. */
+function base64url(text: string): Buffer | undefined {
+  return /^[A-Za-z0-9_-]*$/.test(text) ? Buffer.from(text, 'base64url') : undefined;
 }

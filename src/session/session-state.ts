@@ -13,6 +13,8 @@ export interface LoginTransaction {
   readonly scope?: readonly string[] | undefined;
   /** When the login started (milliseconds since the epoch). */
   readonly createdAt: number;
+  /** Hash of the browser's login-binding cookie; the callback must present the same cookie. */
+  readonly binding: string;
 }
 
 /** Everything the package keeps in the session, under one key. */

@@ -40,14 +40,62 @@ export function invalid(detail: string): ProviderError {
   return new ProviderError('bad_response', `The token endpoint's answer is invalid: ${detail}.`);
 }
 
-/** `expires_in` as seconds: a finite number >= 0, or a numeric string (RFC 6749 §5.1). */
+/**
+ * Longest access-token lifetime believed: one year. A provider answering `expires_in: 1e306`
+ * would otherwise push the expiry past what a number holds (stored as `null`: refresh on every
+ * request); a token that really lives longer is refreshed after a year or on its first 401.
+ */
+export const MAX_EXPIRES_IN_SECONDS = 365 * 86_400;
+
+/**
+ * `expires_in` as seconds: a finite number >= 0, or a numeric string (RFC 6749 §5.1), capped at
+ * {@link MAX_EXPIRES_IN_SECONDS}.
+ */
 export function readExpiresIn(value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   const seconds = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
     throw invalid('"expires_in" must be a number of seconds >= 0');
   }
-  return seconds;
+  return Math.min(seconds, MAX_EXPIRES_IN_SECONDS);
+}
+
+/** When a token answered at `now` with `expiresIn` expires; `undefined` for 0 or unknown. */
+export function expiryFrom(now: number, expiresIn: number | undefined): number | undefined {
+  // An expires_in of 0 says nothing usable; treating it as "unknown" lets a 401 trigger the
+  // refresh instead of refreshing on every request.
+  if (!expiresIn) return undefined;
+  const at = now + expiresIn * 1000;
+  if (!Number.isFinite(at)) throw invalid('"expires_in" gives no finite expiry');
+  return at;
+}
+
+/** Longest token kept: tokens travel in a header, and a megabyte "token" is an attack. */
+export const MAX_TOKEN_LENGTH = 8192;
+// Visible ASCII only (RFC 6750's b64token is a subset): anything else breaks the Authorization
+// header, and Node's fetch then throws an error whose message quotes the token.
+const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
+
+/**
+ * A token from a token answer (`access_token`, `refresh_token`, `oauth_key`): a string of
+ * visible ASCII characters, at most {@link MAX_TOKEN_LENGTH} long; `undefined` when absent and
+ * not `required`. The error never quotes the value.
+ */
+export function readToken(value: unknown, field: string, required: true): string;
+export function readToken(value: unknown, field: string, required: false): string | undefined;
+export function readToken(value: unknown, field: string, required: boolean): string | undefined {
+  if (value === undefined && !required) return undefined;
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > MAX_TOKEN_LENGTH ||
+    !TOKEN_PATTERN.test(value)
+  ) {
+    throw invalid(
+      `"${field}" must be a string of 1 to ${MAX_TOKEN_LENGTH} visible ASCII characters${required ? '' : ' when present'}`,
+    );
+  }
+  return value;
 }
 
 /** `scope` as a list: a space-separated string or a list of strings (RFC 6749 §3.3). */
@@ -71,25 +119,19 @@ export function tokenSetFromOAuthAnswer(
 ): TokenSet {
   const json = asRecord(body);
   if (!json) throw invalid('it is not a JSON object');
-  const { access_token: accessToken, token_type: tokenType, refresh_token: refreshToken } = json;
-  if (typeof accessToken !== 'string' || accessToken === '') {
-    throw invalid('"access_token" must be a non-empty string');
-  }
+  const accessToken = readToken(json.access_token, 'access_token', true);
+  const tokenType = json.token_type;
   if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
     throw invalid('"token_type" must be "Bearer"');
   }
-  if (refreshToken !== undefined && (typeof refreshToken !== 'string' || refreshToken === '')) {
-    throw invalid('"refresh_token" must be a non-empty string when present');
-  }
+  const refreshToken = readToken(json.refresh_token, 'refresh_token', false);
   const expiresIn = readExpiresIn(json.expires_in);
-  const rotated = typeof refreshToken === 'string';
+  const rotated = refreshToken !== undefined;
   const refreshTtl = lifetimes.refreshTokenTtlMs;
   return {
     accessToken,
     refreshToken: rotated ? refreshToken : previous?.refreshToken,
-    // An expires_in of 0 says nothing usable; treating it as "unknown" lets a 401 trigger the
-    // refresh instead of refreshing on every request.
-    expiresAt: expiresIn ? now + expiresIn * 1000 : undefined,
+    expiresAt: expiryFrom(now, expiresIn),
     refreshExpiresAt: rotated ? (refreshTtl > 0 ? now + refreshTtl : undefined) : previous?.refreshExpiresAt,
     scope: readScope(json.scope) ?? previous?.scope,
     obtainedAt: now,

@@ -33,8 +33,20 @@ function authenticate(strategy: OAuth2Strategy, req: Partial<Request>, options: 
 
 const TOKENS: TokenSet = { accessToken: 'at', refreshToken: 'rt', obtainedAt: 0, version: 1 };
 
+/** The browser's login binding cookie (issue 11): the same browser starts and finishes a login. */
+const BROWSER = { cookie: `sf-login=${'b'.repeat(43)}` };
+
+function transactionStore(): LoginTransactionStore {
+  return new LoginTransactionStore({
+    maxPendingLogins: 10,
+    loginTimeoutMs: 600_000,
+    clock: Date.now,
+    callbackURL: 'http://localhost/auth/callback',
+  });
+}
+
 function build(exchange: (code: string, verifier: string) => Promise<TokenSet>) {
-  const transactions = new LoginTransactionStore(10, 600_000);
+  const transactions = transactionStore();
   const verified: unknown[] = [];
   const strategy = new OAuth2Strategy(
     {
@@ -60,7 +72,7 @@ function build(exchange: (code: string, verifier: string) => Promise<TokenSet>) 
 
 describe('passport-oauth2 contract', () => {
   it('dispatches on the parameter counts the seam is written with', () => {
-    const store = toStateStore(new LoginTransactionStore(1, 1)) as unknown as Record<string, (...a: never[]) => void>;
+    const store = toStateStore(transactionStore()) as unknown as Record<string, (...a: never[]) => void>;
     expect(store.store?.length).toBe(PASSPORT_OAUTH2_ARITY.store);
     expect(store.verify?.length).toBe(PASSPORT_OAUTH2_ARITY.verify);
     expect(toVerifyCallback(() => undefined).length).toBe(PASSPORT_OAUTH2_ARITY.verifyCallback);
@@ -69,7 +81,11 @@ describe('passport-oauth2 contract', () => {
   it('stores the PKCE verifier and the request state through store(req, verifier, state, meta, cb)', async () => {
     const { strategy } = build(async () => TOKENS);
     const session = {} as Request['session'];
-    const outcome = await authenticate(strategy, { query: {}, session }, { state: { returnTo: '/after' } });
+    const outcome = await authenticate(
+      strategy,
+      { query: {}, session, headers: BROWSER },
+      { state: { returnTo: '/after' } },
+    );
     expect(outcome.kind).toBe('redirect');
     const url = new URL((outcome as { url: string }).url);
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
@@ -86,10 +102,10 @@ describe('passport-oauth2 contract', () => {
       return TOKENS;
     });
     const session = {} as Request['session'];
-    const start = await authenticate(strategy, { query: {}, session });
+    const start = await authenticate(strategy, { query: {}, session, headers: BROWSER });
     const state = new URL((start as { url: string }).url).searchParams.get('state') ?? '';
     const verifier = session.synergyflow?.transactions?.[state]?.verifier;
-    const outcome = await authenticate(strategy, { query: { code: 'the-code', state }, session });
+    const outcome = await authenticate(strategy, { query: { code: 'the-code', state }, session, headers: BROWSER });
     expect(outcome).toMatchObject({ kind: 'success', user: { id: '7' }, info: { tokens: TOKENS } });
     expect(exchanged).toEqual([['the-code', verifier]]);
     expect(verified).toEqual([{ tokens: TOKENS, profile: { id: '7' } }]);
@@ -109,9 +125,9 @@ describe('passport-oauth2 contract', () => {
       return error;
     };
     const session = {} as Request['session'];
-    const start = await authenticate(strategy, { query: {}, session });
+    const start = await authenticate(strategy, { query: {}, session, headers: BROWSER });
     const state = new URL((start as { url: string }).url).searchParams.get('state') ?? '';
-    const outcome = await authenticate(strategy, { query: { code: 'c', state }, session });
+    const outcome = await authenticate(strategy, { query: { code: 'c', state }, session, headers: BROWSER });
     expect(outcome).toEqual({ kind: 'error', error: failure });
     expect(seen).toEqual([failure]);
   });

@@ -23,7 +23,10 @@ const auth = synergyFlow({
   callbackURL: env('CALLBACK_URL'),
   baseURL: env('PROVIDER_URL'),
   profileTtlSeconds: Number(process.env.PROFILE_TTL ?? 300),
-  tokenStore: new RedisTokenStore({ client: redis, encryptionKeys: [env('TOKEN_KEY')] }),
+  // SESSION_TOKENS=1 keeps tokens in the session blob (the default SessionTokenStore).
+  ...(process.env.SESSION_TOKENS
+    ? {}
+    : { tokenStore: new RedisTokenStore({ client: redis, encryptionKeys: [env('TOKEN_KEY')] }) }),
   ...(process.env.NO_LOCK ? {} : { refreshLock: new RedisRefreshLock({ client: redis }) }),
 });
 const app = express();
@@ -45,6 +48,8 @@ app.get('/', (_req, res) => res.type('text/plain').send('home'));
 app.get('/dashboard', auth.requireUser(), (req, res) =>
   res.json({ instance: process.env.INSTANCE, user: req.synergyflow?.profile?.name }),
 );
+// Trusts req.user as many apps do, without requireUser().
+app.get('/whoami', (req, res) => res.json({ instance: process.env.INSTANCE, user: req.user?.name ?? null }));
 app.get('/slow', auth.requireUser(), (req, res) => {
   setTimeout(
     () => {

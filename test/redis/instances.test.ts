@@ -119,7 +119,7 @@ describe.skipIf(!redisAvailable)('several instances sharing Redis', () => {
     const secrets = emulator.issuedSecrets();
     for (const key of keys) {
       const data = await client.hGet(key, 'd');
-      expect(data).toMatch(/^sf1\./);
+      expect(data).toMatch(/^sf2\./);
       for (const secret of secrets) expect(data).not.toContain(secret);
     }
     const sessions = await client.keys('sess:*');

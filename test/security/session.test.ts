@@ -7,7 +7,9 @@ let rig: Rig;
 afterEach(async () => rig?.close());
 
 const json = { accept: 'application/json' };
-const sidOf = (cookie: string): string => decodeURIComponent(/sid=s%3A([^.]+)/.exec(cookie)?.[1] ?? '');
+const sidOf = (cookie: string): string => decodeURIComponent(/\bsid=s%3A([^.]+)/.exec(cookie)?.[1] ?? '');
+/** The `sid=…` pair of a browser's cookie header (the login-binding cookie sits beside it). */
+const sidCookie = (browser: TestBrowser): string => /\bsid=[^;]+/.exec(browser.cookieHeader(rig.url))?.[0] ?? '';
 const storeGet = (sid: string): Promise<Record<string, unknown> | null> =>
   new Promise((resolve) =>
     rig.store.get(sid, (_e, data) => resolve((data as unknown as Record<string, unknown>) ?? null)),
@@ -20,11 +22,11 @@ describe('session handling', () => {
     rig = await startRig();
     const attacker = new TestBrowser();
     await attacker.request(`${rig.url}/auth/login`, { follow: false });
-    const planted = attacker.cookieHeader(rig.url);
+    const planted = sidCookie(attacker);
     const victim = new TestBrowser();
     victim.setCookie(rig.url, 'sid', planted.replace(/^sid=/, ''));
     await rig.login(victim);
-    expect(victim.cookieHeader(rig.url)).not.toBe(planted);
+    expect(sidCookie(victim)).not.toBe(planted);
     const withPlanted = await request(rig.server)
       .get('/dashboard')
       .set('cookie', planted)
@@ -75,8 +77,11 @@ describe('session handling', () => {
     rig = await startRig();
     const browser = await rig.login();
     const secrets = rig.emulator.issuedSecrets();
-    const cookie = browser.cookieHeader(rig.url);
-    expect(cookie).toMatch(/^sid=s%3A[\w-]+\.[\w%+/=-]+$/);
+    // The session id, and the random login-binding value (S11): nothing else, nothing readable.
+    const cookies = browser.cookieHeader(rig.url).split('; ').sort();
+    expect(cookies).toHaveLength(2);
+    expect(cookies[0]).toMatch(/^sf-login=[\w-]{43}$/);
+    expect(cookies[1]).toMatch(/^sid=s%3A[\w-]+\.[\w%+/=-]+$/);
     const dashboard = await browser.request(`${rig.url}/dashboard`, { headers: json });
     for (const secret of secrets) expect(dashboard.text).not.toContain(secret);
     // X4: an answer carrying the profile is never cached.

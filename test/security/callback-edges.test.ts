@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestBrowser } from 'passport-synergyflow/testing';
+import { startRig, type Rig } from '../helpers/rig.js';
+
+let rig: Rig;
+afterEach(async () => rig?.close());
+
+const json = { accept: 'application/json' };
+
+/** Starts a login and lets the emulator approve it; returns the unvisited callback URL. */
+async function callbackLink(browser: TestBrowser, returnTo?: string): Promise<string> {
+  const query = returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(returnTo)}`;
+  const start = await browser.request(`${rig.url}/auth/login${query}`, { follow: false });
+  return (await browser.request(start.location ?? '', { follow: false })).location ?? '';
+}
+
+describe('callback edge cases', () => {
+  it('C23: a double click on the callback redeems the code once; the second waits and gets the replay answer', async () => {
+    rig = await startRig();
+    const browser = rig.browser();
+    const link = await callbackLink(browser, '/first');
+    // A provider 300 ms away: both requests are inside the callback at once.
+    rig.emulator.latencyMs.token = 300;
+    const answers = await Promise.all([
+      browser.request(link, { follow: false }),
+      browser.request(link, { follow: false }),
+    ]);
+    expect(rig.emulator.counters.token).toBe(1);
+    expect(answers.map((a) => a.status)).toEqual([303, 303]);
+    expect(answers.map((a) => a.location).sort()).toEqual([`${rig.url}/`, `${rig.url}/first`]);
+    // The one redemption stands (a second one would have revoked its tokens).
+    const dashboard = await browser.request(`${rig.url}/dashboard`, { headers: json });
+    expect(dashboard.status).toBe(200);
+  });
+
+  it('C24: a 401 or 403 from the profile call during the callback is a LoginFailedError, never a redirect to log in', async () => {
+    rig = await startRig();
+    for (const status of [401, 403]) {
+      rig.emulator.failNext('user', { status });
+      const api = new TestBrowser(json);
+      const answer = await api.request(await callbackLink(api), { follow: false });
+      expect(answer.status, String(status)).toBe(502);
+      expect(JSON.parse(answer.text)).toMatchObject({
+        error: { code: 'SF_LOGIN_FAILED', reason: 'authorization_server_error' },
+      });
+      rig.emulator.failNext('user', { status });
+      const page = rig.browser();
+      const navigation = await page.request(await callbackLink(page), { follow: false });
+      expect(navigation.status, String(status)).toBe(502);
+      expect(navigation.location).toBeUndefined();
+      expect(navigation.text).toContain('Login did not complete');
+    }
+  });
+
+  it('R13: the callback and login routes are never a returnTo, however they are spelled', async () => {
+    rig = await startRig();
+    for (const returnTo of [
+      '/auth/callback?code=stolen&state=x',
+      '/AUTH/Callback/?code=stolen',
+      '/auth/%63allback?code=stolen',
+      '/auth/login?returnTo=/x',
+    ]) {
+      const browser = rig.browser();
+      const answer = await browser.request(await callbackLink(browser, returnTo), { follow: false });
+      expect(answer.location, returnTo).toBe(`${rig.url}/`);
+    }
+  });
+
+  it('R13: errorHandler never sends a browser to log in with the callback URL as returnTo', async () => {
+    rig = await startRig({
+      // A callback route the app itself protects by mistake: its errors reach errorHandler.
+      auth: { callbackURL: 'http://127.0.0.1:1/app/callback' },
+      routes(app, auth) {
+        app.get('/app/callback', auth.requireUser(), (_req, res) => void res.send('unreachable'));
+        app.get('/app/page', auth.requireUser(), (_req, res) => void res.send('page'));
+      },
+    });
+    const browser = rig.browser();
+    const answer = await browser.request(`${rig.url}/app/callback?code=secret-code&state=s`, { follow: false });
+    expect(answer.status).toBe(303);
+    expect(answer.location).toBe(`${rig.url}/app/login`);
+    // Any other page keeps its returnTo.
+    const page = await browser.request(`${rig.url}/app/page?x=1`, { follow: false });
+    expect(page.location).toBe(`${rig.url}/app/login?returnTo=${encodeURIComponent('/app/page?x=1')}`);
+  });
+});
