@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'expre
 import { createCallbackRouter } from './login/callback-router.js';
 import { createLoginRouter } from './login/login-router.js';
 import type { PassportInstance } from './login/passport-instance.js';
+import { watchSessionStrategy } from './login/setup-checks.js';
 import { SynergyFlowStrategy } from './login/strategy.js';
 import { LoginTransactionStore } from './login/transactions.js';
 import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './options.js';
@@ -134,6 +135,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     },
     use(instance: PassportInstance) {
       passport = instance;
+      watchSessionStrategy(instance);
       instance.use(getStrategy());
       instance.serializeUser((user: Express.User, done: (err: unknown, id?: unknown) => void) => {
         if (user.provider !== name) return done('pass');

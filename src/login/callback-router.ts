@@ -7,6 +7,7 @@ import { emit } from '../hooks.js';
 import { logger } from '../log.js';
 import type { SynergyFlowProfile } from '../provider/profile.js';
 import { authState, peekAuthState } from '../session/session-state.js';
+import { lostLoginHint } from './setup-checks.js';
 import type { LoginInfo } from './strategy.js';
 
 const log = logger('callback');
@@ -41,6 +42,7 @@ export function createCallbackRouter(parts: AuthParts): Router {
     if (!known) {
       // A replayed callback (back button) of a user who is logged in is not an error.
       if (req.isAuthenticated?.()) return res.redirect(303, parts.config.successRedirect);
+      log('unknown state: %s', lostLoginHint(req));
       return failed('unknown_state');
     }
     if (params.error !== undefined || params.code === undefined) {

@@ -3,6 +3,7 @@ import type { AuthParts } from '../parts.js';
 import { noStore } from '../util/no-store.js';
 import { logger } from '../log.js';
 import { safeReturnTo } from './return-to.js';
+import { loginSetupProblem } from './setup-checks.js';
 
 const log = logger('login');
 
@@ -32,6 +33,8 @@ export function createLoginRouter(parts: AuthParts): Router {
   const router = Router();
   router.get(parts.config.routes.login, (req: Request, res: Response, next: NextFunction) => {
     noStore(res);
+    const setup = loginSetupProblem(parts, req);
+    if (setup) return next(setup);
     shortenAnonymousSession(req, parts.config.loginTimeoutMs);
     const raw = req.query.returnTo;
     const returnTo = safeReturnTo(raw);
