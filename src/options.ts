@@ -7,7 +7,12 @@ import { synergyFlowProvider } from './provider/synergyflow.js';
 import type { RefreshLock } from './tokens/refresh-lock.js';
 import type { TokenStore } from './tokens/token-store.js';
 
-/** Options of {@link synergyFlow}. Only `clientID`, `clientSecret` and `callbackURL` are required. */
+/**
+ * Options of {@link synergyFlow}. Only `clientID` and `clientSecret` are required, and
+ * `callbackURL` for providers with a browser login (SynergyFlow Pro, the PHP dialect). Durations
+ * are in seconds and say so in their names. The README's options table is checked against this
+ * interface and the defaults `resolveOptions` applies.
+ */
 export interface SynergyFlowOptions {
   /** The client id issued by the provider. */
   clientID: string;

@@ -3,6 +3,7 @@ import { createCallbackRouter } from './login/callback-router.js';
 import { resolveLoginOptions, type LoginOptions } from './login/login-options.js';
 import { createLoginRouter, startLogin } from './login/login-router.js';
 import type { PassportInstance } from './login/passport-instance.js';
+import { watchSessionStrategy } from './login/setup-checks.js';
 import { STRATEGY_PARTS, SynergyFlowStrategy, type StrategyParts } from './login/strategy.js';
 import { LoginTransactionStore } from './login/transactions.js';
 import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './options.js';
@@ -178,6 +179,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     },
     use(instance: PassportInstance) {
       passport = instance;
+      watchSessionStrategy(instance);
       instance.use(getStrategy());
       instance.serializeUser((user: Express.User, done: (err: unknown, id?: unknown) => void) => {
         const profile = parts.loginUsers.get(user) ?? (isProfileOf(user, name) ? user : undefined);

@@ -1,39 +1,21 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSynergyFlowEmulator, TestBrowser, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
+import { startTestApp, TestBrowser, type SynergyFlowEmulator, type TestApp } from 'passport-synergyflow/testing';
 import { createApp } from '../example-app/app.js';
 
+let testApp: TestApp;
 let emulator: SynergyFlowEmulator;
-let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  emulator = await startSynergyFlowEmulator();
-  server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  emulator.registerClient({
-    clientID: 'example-client',
-    clientSecret: 'example-secret',
-    redirectURIs: [`${url}/auth/callback`],
-  });
-  const app = createApp({
-    clientID: 'example-client',
-    clientSecret: 'example-secret',
-    callbackURL: `${url}/auth/callback`,
-    baseURL: emulator.url,
-    sessionSecret: 'test',
-    emulator,
-  });
-  server.on('request', app);
+  // The consent page stays on: the walk-through below clicks Approve and Cancel.
+  testApp = await startTestApp(
+    (options, context) => createApp({ ...options, sessionSecret: 'test', emulator: context.emulator }),
+    { emulator: { autoApprove: false }, clientID: 'example-client', clientSecret: 'example-secret' },
+  );
+  ({ emulator, url } = testApp);
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await emulator.close();
-});
+afterAll(() => testApp.close());
 
 const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 

@@ -16,6 +16,7 @@ import { logger } from '../log.js';
 import { authState } from '../session/session-state.js';
 import { ExchangeGate } from './exchange-gate.js';
 import { grantedTokens } from './granted-scope.js';
+import { lostLoginHint } from './setup-checks.js';
 import type { LoginInfo } from './strategy.js';
 
 const log = logger('callback');
@@ -51,6 +52,7 @@ export function createCallbackRouter(parts: AuthParts): Router {
     if (!known) {
       // A replayed callback (back button) of a user who is logged in is not an error.
       if (req.isAuthenticated?.()) return res.redirect(303, parts.config.successRedirect);
+      log('unknown state: %s', lostLoginHint(req));
       return failed('unknown_state');
     }
     if (params.error !== undefined || params.code === undefined) {

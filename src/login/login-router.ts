@@ -5,6 +5,7 @@ import { logger } from '../log.js';
 import { LoginFailedError } from '../errors.js';
 import { loginChoice, type LoginChoice } from './login-options.js';
 import { returnPathFor } from './return-to.js';
+import { loginSetupProblem } from './setup-checks.js';
 
 const log = logger('login');
 
@@ -58,6 +59,8 @@ export function createLoginRouter(parts: AuthParts): Router {
 export function startLogin(parts: AuthParts, choice?: LoginChoice): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     noStore(res);
+    const setup = loginSetupProblem(parts, req);
+    if (setup) return next(setup);
     if (hasCallbackParameters(req)) {
       log('refused callback parameters on the login route');
       return next(new LoginFailedError('misdirected_callback'));

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthParts } from '../parts.js';
 import {
   isLoginFailedError,
@@ -10,6 +10,10 @@ import {
 } from '../errors.js';
 import { isNavigation, wantsHtml } from './negotiate.js';
 import { requestedPath, returnPathFor } from '../login/return-to.js';
+import { logger } from '../log.js';
+import { reachesErrorMiddleware } from './error-middleware.js';
+
+const log = logger('errors');
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -44,10 +48,33 @@ export function errorBody(error: SynergyFlowError): { error: Record<string, stri
   return { error: body };
 }
 
+type PageRenderer = (error: SynergyFlowError, req: Request) => string;
+
 /** Options of `errorHandler()`. */
 export interface ErrorHandlerOptions {
   /** Renders the HTML page for browsers (default: a small plain page). Escape what you show. */
   renderPage?(error: SynergyFlowError, req: Request): string;
+}
+
+/** The `auth` instances whose `errorHandler()` the app created (and so, presumably, mounted). */
+const handlersCreated = new WeakSet<AuthParts>();
+
+function answer(parts: AuthParts, render: PageRenderer, error: SynergyFlowError, req: Request, res: Response): void {
+  const { loginURL, failureRedirect } = parts.config;
+  res.setHeader('Cache-Control', 'no-store');
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+  if ((isLoginRequiredError(error) || isUnauthorizedError(error)) && isNavigation(req)) {
+    // Never back to the callback (its code) or the login route.
+    const returnTo = returnPathFor(requestedPath(req.originalUrl), parts.config);
+    const query = returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
+    return res.redirect(303, `${loginURL}${query}`);
+  }
+  if (isLoginFailedError(error) && failureRedirect !== undefined && wantsHtml(req)) {
+    return res.redirect(303, `${failureRedirect}?error=${encodeURIComponent(error.reason)}`);
+  }
+  res.status(error.status);
+  if (wantsHtml(req)) return void res.type('html').send(render(error, req));
+  res.json(errorBody(error));
 }
 
 /**
@@ -58,23 +85,35 @@ export interface ErrorHandlerOptions {
  * come from the error; no stack trace is ever sent.
  */
 export function createErrorHandler(parts: AuthParts, options: ErrorHandlerOptions = {}): ErrorRequestHandler {
-  const { loginURL, failureRedirect } = parts.config;
+  handlersCreated.add(parts);
   const render = options.renderPage ?? page;
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!isSynergyFlowError(error) || res.headersSent) return next(error);
-    res.setHeader('Cache-Control', 'no-store');
-    for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-    if ((isLoginRequiredError(error) || isUnauthorizedError(error)) && isNavigation(req)) {
-      // Never back to the callback (its code) or the login route.
-      const returnTo = returnPathFor(requestedPath(req.originalUrl), parts.config);
-      const query = returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
-      return res.redirect(303, `${loginURL}${query}`);
-    }
-    if (isLoginFailedError(error) && failureRedirect !== undefined && wantsHtml(req)) {
-      return res.redirect(303, `${failureRedirect}?error=${encodeURIComponent(error.reason)}`);
-    }
-    res.status(error.status);
-    if (wantsHtml(req)) return res.type('html').send(render(error, req));
-    return res.json(errorBody(error));
+    answer(parts, render, error, req, res);
   };
+}
+
+/**
+ * Hands an error of the package's `middleware` on to the app's error handlers, or, when none
+ * would see it (no `auth.errorHandler()` created, no error middleware on its way), answers it as
+ * `errorHandler()` would: Express's fallback gives API clients an HTML page with a stack trace.
+ */
+export function passError(
+  parts: AuthParts,
+  middleware: RequestHandler,
+  error: unknown,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
+  if (
+    !isSynergyFlowError(error) ||
+    res.headersSent ||
+    handlersCreated.has(parts) ||
+    reachesErrorMiddleware(req.app, middleware)
+  ) {
+    return next(error);
+  }
+  log('no error handler mounted: answered %s here (app.use(auth.errorHandler()) takes over)', error.code);
+  answer(parts, page, error, req, res);
 }

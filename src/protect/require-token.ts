@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { logger } from '../log.js';
 import type { AuthParts } from '../parts.js';
+import { passError } from './error-handler.js';
 import { toAccessToken, toRequestAuth, type AccessToken } from '../tokens/request-auth.js';
 
 const log = logger('token');
@@ -42,11 +43,15 @@ export async function accessTokenFor(
  * `req.synergyflow` (no profile, no Passport needed) or passes a typed error to `next`.
  */
 export function createRequireToken(parts: AuthParts): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+  const middleware = (req: Request, res: Response, next: NextFunction): void => {
     res.setHeader('Cache-Control', 'no-store');
-    accessTokenFor(parts, req).then((token) => {
-      req.synergyflow = toRequestAuth(async () => token);
-      next();
-    }, next);
+    accessTokenFor(parts, req).then(
+      (token) => {
+        req.synergyflow = toRequestAuth(async () => token);
+        next();
+      },
+      (error: unknown) => passError(parts, middleware, error, req, res, next),
+    );
   };
+  return middleware;
 }

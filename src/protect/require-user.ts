@@ -3,6 +3,8 @@ import { isRateLimitError, LoginRequiredError } from '../errors.js';
 import { logger } from '../log.js';
 import type { AuthParts } from '../parts.js';
 import type { SynergyFlowProfile } from '../provider/profile.js';
+import { sessionSetupProblem } from '../login/setup-checks.js';
+import { passError } from './error-handler.js';
 import { guardSessionSave } from '../session/session-guard.js';
 import { authState, peekAuthState } from '../session/session-state.js';
 import { toAccessToken, toRequestAuth, type RequestAuth } from '../tokens/request-auth.js';
@@ -61,7 +63,7 @@ export function createRequireUser(parts: AuthParts, options: RequireUserOptions 
     throw new TypeError('passport-synergyflow: requireUser option "profileTtlSeconds" must be a number >= 0.');
   }
   const policy: ProfilePolicy = { ttlMs, serveStale: options.serveStaleOnRateLimit ?? true };
-  return (req: Request, res: Response, next: NextFunction) => {
+  const middleware = (req: Request, res: Response, next: NextFunction): void => {
     // The answer carries the user's data: no shared cache may keep it (the handler may relax it).
     res.setHeader('Cache-Control', 'no-store');
     ensureUser(parts, req, policy).then(
@@ -76,14 +78,17 @@ export function createRequireUser(parts: AuthParts, options: RequireUserOptions 
           typeof code === 'string' ? code : 'error',
           typeof reason === 'string' ? ` (${reason})` : '',
         );
-        next(error);
+        passError(parts, middleware, error, req, res, next);
       },
     );
   };
+  return middleware;
 }
 
 async function ensureUser(parts: AuthParts, req: Request, policy: ProfilePolicy): Promise<void> {
   checkPrerequisites(req);
+  const setup = sessionSetupProblem(parts, req);
+  if (setup) throw setup;
   const state = peekAuthState(req);
   if (!req.isAuthenticated() || !state || parts.logouts.has(req.sessionID)) {
     throw new LoginRequiredError('no_session');

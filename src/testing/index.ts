@@ -15,3 +15,12 @@ export type { PhpOAuthEmulatorOptions, PhpOAuthUser } from './php-oauth-emulator
 export { SynapseFiEmulator, startSynapseFiEmulator } from './synapsefi-emulator.js';
 export type { SynapseFiEmulatorOptions } from './synapsefi-emulator.js';
 export { FakeClock } from './fake-clock.js';
+export { startTestApp } from './test-app.js';
+export type {
+  StartTestAppOptions,
+  TestApp,
+  TestAppAuthOptions,
+  TestAppContext,
+  TestLogin,
+  TestRequestListener,
+} from './test-app.js';

@@ -1,0 +1,167 @@
+import type { Request } from 'express';
+import type { ResolvedConfig } from '../options.js';
+import type { AuthParts } from '../parts.js';
+import type { PassportInstance } from './passport-instance.js';
+
+/**
+ * A mistake in how the app wires the package, found at the first request it would break. The
+ * message names the line to add or change. It is a programming error: Express's own handler
+ * answers it (500) and logs it, so the developer sees it at once.
+ */
+export class SetupError extends Error {
+  override name = 'SetupError';
+  /** Node-style code, like the `TypeError`s of bad options. */
+  readonly code = 'ERR_SYNERGYFLOW_SETUP';
+  constructor(problem: string) {
+    super(`passport-synergyflow setup: ${problem}`);
+  }
+}
+
+interface AuthenticatingStrategy {
+  authenticate(this: unknown, req: unknown, options?: unknown): unknown;
+}
+
+/** For each Passport session strategy watched: the requests it has seen. */
+const seenBy = new WeakMap<object, WeakSet<object>>();
+
+function sessionStrategyOf(passport: PassportInstance): AuthenticatingStrategy | undefined {
+  // Passport 0.7 keeps its strategies behind `_strategy(name)`; other implementations may not.
+  const lookup = (passport as { _strategy?: unknown })._strategy;
+  if (typeof lookup !== 'function') return undefined;
+  const strategy: unknown = lookup.call(passport, 'session');
+  if (typeof strategy !== 'object' || strategy === null) return undefined;
+  return typeof (strategy as AuthenticatingStrategy).authenticate === 'function'
+    ? (strategy as AuthenticatingStrategy)
+    : undefined;
+}
+
+/**
+ * Marks every request that the instance's session strategy (`passport.session()`) sees. Passport
+ * gives no public sign that it ran, and without it a login is stored but never read back: the
+ * browser loops between the app and the provider, redeeming a code each time.
+ */
+export function watchSessionStrategy(passport: PassportInstance): void {
+  const strategy = sessionStrategyOf(passport);
+  if (!strategy || seenBy.has(strategy)) return;
+  const seen = new WeakSet<object>();
+  seenBy.set(strategy, seen);
+  const original = strategy.authenticate;
+  // Passport runs `Object.create(strategy).authenticate(req, options)`: an own property is inherited.
+  strategy.authenticate = function (this: unknown, req: unknown, options?: unknown) {
+    if (typeof req === 'object' && req !== null) seen.add(req);
+    return original.call(this, req, options);
+  };
+}
+
+const SESSION_LINE =
+  'add app.use(passport.session()) right after app.use(passport.initialize()) and before the auth routes, on the Passport instance given to auth.use()';
+
+/**
+ * Whether `passport.session()` ran for this request. Passport 0.7: the watched strategy saw the
+ * request. Otherwise (an instance that cannot be watched, or replaced its session strategy): the
+ * session holds a login this package stored, yet no user was restored from it.
+ */
+function sessionStrategyProblem(passport: PassportInstance, req: Request): string | undefined {
+  const strategy = sessionStrategyOf(passport);
+  const seen = strategy && seenBy.get(strategy);
+  if (seen) {
+    if (seen.has(req)) return undefined;
+  } else {
+    const stored: unknown = (req.session as { passport?: { user?: unknown } } | undefined)?.passport?.user;
+    const ours = typeof stored === 'object' && stored !== null && 'sf' in stored;
+    if (!ours || req.user !== undefined) return undefined;
+  }
+  return `passport.session() did not run before this route, so a login would be stored but never read back (the browser would loop between the app and the provider). Fix: ${SESSION_LINE}.`;
+}
+
+function passportOf(parts: AuthParts): PassportInstance | SetupError {
+  try {
+    return parts.passport();
+  } catch {
+    return new SetupError(
+      'auth.use(passport) was not called. Fix: call auth.use(passport) after app.use(passport.session()), before the first request.',
+    );
+  }
+}
+
+/** `passport.session()` must have run before `requireUser()`, or a stored login is never seen. */
+export function sessionSetupProblem(parts: AuthParts, req: Request): SetupError | undefined {
+  const passport = passportOf(parts);
+  if (passport instanceof SetupError) return passport;
+  const problem = sessionStrategyProblem(passport, req);
+  return problem === undefined ? undefined : new SetupError(problem);
+}
+
+/** What Passport and express-session must have done before the login route runs. */
+function middlewareProblem(passport: PassportInstance, req: Request): SetupError | undefined {
+  if (!req.session) {
+    return new SetupError(
+      'express-session is not mounted before this route. Fix: add app.use(session({ secret, resave: false, saveUninitialized: false })) before app.use(passport.initialize()).',
+    );
+  }
+  if (typeof req.logIn !== 'function' || typeof req.isAuthenticated !== 'function') {
+    return new SetupError(
+      'passport.initialize() did not run before this route. Fix: add app.use(passport.initialize()) after app.use(session(...)), then app.use(passport.session()).',
+    );
+  }
+  const problem = sessionStrategyProblem(passport, req);
+  return problem === undefined ? undefined : new SetupError(problem);
+}
+
+const samePath = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * The provider sends the browser back to `callbackURL`; the callback router answers at its mount
+ * path plus `routes.callback`. The login router is normally mounted beside it, so its mount path
+ * tells where the callback will land. A login router mounted alone at `loginURL` is fine too.
+ */
+function mountProblem(config: ResolvedConfig, req: Request): string | undefined {
+  const { login, callback } = config.routes;
+  const mount = req.baseUrl;
+  const expected = new URL(config.callbackURL).pathname;
+  if (samePath(mount + callback, expected) || samePath(mount + login, config.loginURL)) return undefined;
+  const expectedMount = expected.endsWith(callback) ? expected.slice(0, -callback.length) : undefined;
+  const fix =
+    expectedMount === undefined
+      ? `set routes.callback so that the mount path plus it is "${expected}"`
+      : `mount the routers with app.use('${expectedMount || '/'}', auth.loginRouter(), auth.callbackRouter(), auth.logoutRouter())`;
+  return `the login router is mounted at "${mount || '/'}", so the callback route answers at "${mount}${callback}", but callbackURL (${config.callbackURL}) sends the user back to "${expected}", which would answer 404 after consent. Fix: ${fix}, or change callbackURL and its registration at the provider.`;
+}
+
+function requestLooksSecure(req: Request): boolean {
+  if (req.secure || (req.socket as { encrypted?: boolean }).encrypted === true) return true;
+  // express-session's own `proxy: true` trusts this header even when Express does not.
+  return req.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
+}
+
+/** express-session sends no `Secure` cookie over plain http: the login's state would be lost. */
+function droppedCookieProblem(req: Request): string | undefined {
+  if (req.session?.cookie.secure !== true || requestLooksSecure(req)) return undefined;
+  return "the session cookie is set with secure: true but this request came over plain http, so express-session will not send the cookie and every login would fail with unknown_state. Fix: on http://localhost use cookie: { secure: 'auto' } (or secure: false while developing); behind a TLS-terminating proxy, set app.set('trust proxy', 1) so Express sees https.";
+}
+
+/**
+ * Everything that would make a login started here fail after consent, checked before the user
+ * is sent to the provider (so no authorization code is ever issued in vain).
+ */
+export function loginSetupProblem(parts: AuthParts, req: Request): SetupError | undefined {
+  const passport = passportOf(parts);
+  if (passport instanceof SetupError) return passport;
+  const middleware = middlewareProblem(passport, req);
+  if (middleware) return middleware;
+  const problem = mountProblem(parts.config, req) ?? droppedCookieProblem(req);
+  return problem === undefined ? undefined : new SetupError(problem);
+}
+
+/**
+ * Why a callback found no pending login, when the request itself shows it: for the debug log,
+ * since a bot's stray callback must not fill the console.
+ */
+export function lostLoginHint(req: Request): string {
+  const dropped = droppedCookieProblem(req);
+  if (dropped) return dropped;
+  if (!req.headers.cookie) {
+    return "the callback carried no cookie: the browser did not keep or did not send the session cookie (secure: true over http, sameSite: 'strict', or a cookie domain or path that does not cover the callback)";
+  }
+  return 'no pending login with this state in the session (used already, expired, or started in another browser)';
+}
