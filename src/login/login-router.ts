@@ -48,7 +48,7 @@ function hasCallbackParameters(req: Request): boolean {
  */
 export function createLoginRouter(parts: AuthParts): Router {
   const router = Router();
-  router.get(parts.config.routes.login, startLogin(parts));
+  router.get(parts.config.routes.login, startLogin(parts, undefined, { inLoginRouter: true }));
   return router;
 }
 
@@ -56,10 +56,14 @@ export function createLoginRouter(parts: AuthParts): Router {
  * The login route's handler; `auth.login(options)` mounts it with the app's `choice` (scope,
  * prompt, login hint, returnTo) on any route.
  */
-export function startLogin(parts: AuthParts, choice?: LoginChoice): RequestHandler {
+export function startLogin(
+  parts: AuthParts,
+  choice?: LoginChoice,
+  where: { inLoginRouter: boolean } = { inLoginRouter: false },
+): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     noStore(res);
-    const setup = loginSetupProblem(parts, req);
+    const setup = loginSetupProblem(parts, req, where);
     if (setup) return next(setup);
     if (hasCallbackParameters(req)) {
       log('refused callback parameters on the login route');

@@ -144,12 +144,18 @@ function droppedCookieProblem(req: Request): string | undefined {
  * Everything that would make a login started here fail after consent, checked before the user
  * is sent to the provider (so no authorization code is ever issued in vain).
  */
-export function loginSetupProblem(parts: AuthParts, req: Request): SetupError | undefined {
+export function loginSetupProblem(
+  parts: AuthParts,
+  req: Request,
+  where: { inLoginRouter: boolean },
+): SetupError | undefined {
   const passport = passportOf(parts);
   if (passport instanceof SetupError) return passport;
   const middleware = middlewareProblem(passport, req);
   if (middleware) return middleware;
-  const problem = mountProblem(parts.config, req) ?? droppedCookieProblem(req);
+  // `auth.login()` may be mounted on any route of the app; only the login router's place says
+  // where the callback router is.
+  const problem = (where.inLoginRouter ? mountProblem(parts.config, req) : undefined) ?? droppedCookieProblem(req);
   return problem === undefined ? undefined : new SetupError(problem);
 }
 
@@ -160,7 +166,8 @@ export function loginSetupProblem(parts: AuthParts, req: Request): SetupError | 
 export function lostLoginHint(req: Request): string {
   const dropped = droppedCookieProblem(req);
   if (dropped) return dropped;
-  if (!req.headers.cookie) {
+  // The login-binding cookie travels on its own; what matters is whether the session came back.
+  if (!req.headers.cookie || req.session?.synergyflow?.transactions === undefined) {
     return "the callback carried no cookie: the browser did not keep or did not send the session cookie (secure: true over http, sameSite: 'strict', or a cookie domain or path that does not cover the callback)";
   }
   return 'no pending login with this state in the session (used already, expired, or started in another browser)';

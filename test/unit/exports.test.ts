@@ -53,6 +53,7 @@ describe('public surface', () => {
         'startPhpOAuthEmulator',
         'startSynapseFiEmulator',
         'startSynergyFlowEmulator',
+        'startTestApp',
       ].sort(),
     );
   });

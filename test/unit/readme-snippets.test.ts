@@ -15,6 +15,9 @@ const CONTEXT: Record<string, string> = {
   express: "import express from 'express';",
   session: "import session from 'express-session';",
   passport: "import passport from 'passport';",
+  cors: "import cors from 'cors';",
+  synergyFlow: "import { synergyFlow } from 'passport-synergyflow';",
+  isProviderError: "import { isProviderError } from 'passport-synergyflow';",
   app: "declare const app: import('express').Express;",
   auth: "declare const auth: import('passport-synergyflow').SynergyFlowAuth;",
   options: "declare const options: import('passport-synergyflow').SynergyFlowOptions;",
@@ -27,6 +30,10 @@ const CONTEXT: Record<string, string> = {
   metrics:
     'declare const metrics: { histogram(name: string, ms: number, tags?: object): void; increment(name: string, tags?: object): void };',
   audit: 'declare const audit: { log(event: string, userId?: string): void };',
+  users:
+    'declare const users: { upsert(user: { sfId: string; name: string }): Promise<{ id: string; name: string }> };',
+  emulator: "declare const emulator: import('passport-synergyflow/testing').SynergyFlowEmulator;",
+  expect: "import { expect } from 'vitest';",
 };
 
 /** The declarations `code` needs from its context: names it uses but neither declares nor imports. */

@@ -73,6 +73,9 @@ const described: Record<string, { cell: string; check(): void | Promise<void> }>
   },
   loginURL: { cell: "callback's directory + `/login`", check: () => expect(config.loginURL).toBe('/auth/login') },
   failureRedirect: { cell: 'none (error page)', check: () => expect(config.failureRedirect).toBeUndefined() },
+  verify: { cell: 'none (`req.user` is the profile)', check: () => expect(config.verify).toBeUndefined() },
+  loginParams: { cell: 'none', check: () => expect(config.loginParams).toEqual([]) },
+  extraScopes: { cell: 'none', check: () => expect(config.extraScopes).toEqual([]) },
   refreshLockWaitSeconds: {
     cell: '`timeoutSeconds` + 1',
     check: () => expect(config.refreshLockWaitMs).toBe(config.timeoutMs + 1000),
