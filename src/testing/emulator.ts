@@ -1,10 +1,13 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { authorizeRouter } from './authorize.js';
+import { emptyCounters, type EmulatorCounters, type RecordedCall } from './emulator-counters.js';
 import { EmulatorState, type EmulatedClient, type EmulatedUser } from './emulator-state.js';
 import { listenTracked, type Listening } from './listen.js';
 import { misbehave, type EmulatedEndpoint, type Misbehaviour } from './misbehaviour.js';
-import { tokenRouter } from './token-endpoint.js';
+import { Throttle } from './emulator-throttle.js';
+import { tokenBodyParsers, tokenRouter } from './token-endpoint.js';
+
+export type { EmulatorCounters, RecordedCall } from './emulator-counters.js';
 
 /** Options of {@link startSynergyFlowEmulator}; every one has a default. */
 export interface EmulatorOptions {
@@ -27,27 +30,15 @@ export interface EmulatorOptions {
   /** Send `iss` on authorization redirects (RFC 9207). Default false, like Laravel Passport. */
   issuerParameter?: boolean;
   /**
+   * How long a rotated refresh token may be used once more, in seconds, answered with a fresh
+   * pair (a provider-side reuse interval). Default 0: every reuse is refused, as Laravel does.
+   */
+  refreshReuseGraceSeconds?: number;
+  /**
    * The clock token lifetimes and rate windows run on (milliseconds since the epoch). Default
    * `Date.now`. Give the app and the emulator one {@link FakeClock} to skip time in tests.
    */
   clock?: () => number;
-}
-
-/** One recorded call, for assertions. Holds secrets: never print it outside tests. */
-export interface RecordedCall {
-  endpoint: EmulatedEndpoint;
-  body: Record<string, string>;
-  headers: IncomingHttpHeaders;
-  url: string;
-}
-
-/** Calls per endpoint and per grant, since start or the last `resetCounters()`. */
-export interface EmulatorCounters {
-  authorize: number;
-  token: number;
-  authorizationCodeGrants: number;
-  refreshGrants: number;
-  user: number;
 }
 
 const TEST_USER: EmulatedUser = {
@@ -58,14 +49,6 @@ const TEST_USER: EmulatedUser = {
   created_at: '2025-01-01T00:00:00.000000Z',
   updated_at: '2025-01-15T12:00:00.000000Z',
 };
-
-const emptyCounters = (): EmulatorCounters => ({
-  authorize: 0,
-  token: 0,
-  authorizationCodeGrants: 0,
-  refreshGrants: 0,
-  user: 0,
-});
 
 /**
  * An in-process SynergyFlow Pro: a real HTTP server (Express, ephemeral port) that behaves as the
@@ -85,7 +68,8 @@ export class SynergyFlowEmulator {
   readonly #clients = new Map<string, EmulatedClient>();
   readonly #users: EmulatedUser[];
   readonly #failures: Record<EmulatedEndpoint, Misbehaviour[]> = { token: [], user: [] };
-  readonly #windows = new Map<string, { start: number; count: number }>();
+  readonly #outages: Partial<Record<EmulatedEndpoint, { how: Misbehaviour; until: number }>> = {};
+  readonly #throttle: Throttle;
   #listening: Listening | undefined;
   #approver: number;
   autoApprove: boolean;
@@ -96,8 +80,12 @@ export class SynergyFlowEmulator {
   rotateRefreshTokens = true;
   /** Make `/api/user` require this scope (403 without it). Default `user:read`. */
   requiredScope = 'user:read';
+  /** How long a rotated refresh token may be used once more, in seconds; see the option. */
+  refreshReuseGraceSeconds: number;
   /** Answer each endpoint this many milliseconds late, like a provider far away. Default 0. */
   readonly latencyMs: Record<EmulatedEndpoint, number> = { token: 0, user: 0 };
+  /** Calls of each endpoint received and not answered yet (a refresh in flight, for instance). */
+  readonly inFlight: Record<EmulatedEndpoint, number> = { token: 0, user: 0 };
   readonly #issuerParameter: boolean;
 
   constructor(options: EmulatorOptions = {}) {
@@ -114,6 +102,8 @@ export class SynergyFlowEmulator {
     this.autoApprove = options.autoApprove ?? false;
     this.rateLimit = options.rateLimit ?? 60;
     this.#issuerParameter = options.issuerParameter ?? false;
+    this.refreshReuseGraceSeconds = options.refreshReuseGraceSeconds ?? 0;
+    this.#throttle = new Throttle(this.#state.clock);
   }
 
   /** Registers (or replaces) a client. */
@@ -144,10 +134,17 @@ export class SynergyFlowEmulator {
     for (let i = 0; i < times; i += 1) this.#failures[endpoint].push(how);
   }
 
-  /** Drops forced answers not yet used. */
+  /** Forces every answer of an endpoint for the next `seconds` (an outage), after `failNext`'s. */
+  failFor(endpoint: EmulatedEndpoint, how: Misbehaviour, seconds: number): void {
+    this.#outages[endpoint] = { how, until: this.#state.clock() + seconds * 1000 };
+  }
+
+  /** Drops forced answers not yet used, and ends outages. */
   clearFailures(): void {
     this.#failures.token.length = 0;
     this.#failures.user.length = 0;
+    delete this.#outages.token;
+    delete this.#outages.user;
   }
 
   /** Expires every access token now: the API answers 401 until the client refreshes. */
@@ -186,9 +183,16 @@ export class SynergyFlowEmulator {
   #app(): express.Express {
     const app = express();
     app.disable('x-powered-by');
-    app.use((req: Request, _res: Response, next: () => void) => {
-      const delay =
-        req.path === '/oauth/token' ? this.latencyMs.token : req.path === '/api/user' ? this.latencyMs.user : 0;
+    // A real provider has read the whole request before it works on it, so a client that dies
+    // while waiting does not stop its refresh: the rotation happens and the answer is lost.
+    app.post('/oauth/token', ...tokenBodyParsers);
+    app.use((req: Request, res: Response, next: () => void) => {
+      const endpoint = req.path === '/oauth/token' ? 'token' : req.path === '/api/user' ? 'user' : undefined;
+      if (endpoint) {
+        this.inFlight[endpoint] += 1;
+        res.once('close', () => (this.inFlight[endpoint] -= 1));
+      }
+      const delay = endpoint ? this.latencyMs[endpoint] : 0;
       if (delay > 0) setTimeout(next, delay);
       else next();
     });
@@ -209,6 +213,12 @@ export class SynergyFlowEmulator {
         client: (id) => this.#clients.get(id),
         legacyRefreshErrors: () => this.legacyRefreshErrors,
         rotateRefreshTokens: () => this.rotateRefreshTokens,
+        reuseGraceMs: () => this.refreshReuseGraceSeconds * 1000,
+        note: (event) => {
+          if (event === 'reuse') this.counters.refreshTokenReuses += 1;
+          else if (event === 'tolerated') this.counters.toleratedReuses += 1;
+          else this.counters.undeliveredTokenAnswers += 1;
+        },
         before: (res, grantType, body, headers) => {
           this.counters.token += 1;
           if (grantType === 'authorization_code') this.counters.authorizationCodeGrants += 1;
@@ -226,7 +236,9 @@ export class SynergyFlowEmulator {
   }
 
   #forced(endpoint: EmulatedEndpoint, res: Response): boolean {
-    const how = this.#failures[endpoint].shift();
+    const outage = this.#outages[endpoint];
+    const how =
+      this.#failures[endpoint].shift() ?? (outage && outage.until > this.#state.clock() ? outage.how : undefined);
     if (how === undefined) return false;
     misbehave(res, how);
     return true;
@@ -247,32 +259,13 @@ export class SynergyFlowEmulator {
       res.status(401).json({ message: 'Unauthenticated.' });
       return;
     }
-    if (!this.#withinRateLimit(token, res)) return;
+    if (!this.#throttle.admit(token, this.rateLimit, res)) return;
     if (!grant.scopes.includes(this.requiredScope)) {
       res.setHeader('WWW-Authenticate', `Bearer error="insufficient_scope", scope="${this.requiredScope}"`);
       res.status(403).json({ message: 'Invalid scope(s) provided.' });
       return;
     }
     res.json(this.#user(grant.userId));
-  }
-
-  /** Laravel's throttle: a fixed one-minute window per token, headers on every answer. */
-  #withinRateLimit(token: string, res: Response): boolean {
-    const now = this.#state.clock();
-    let window = this.#windows.get(token);
-    if (!window || now - window.start >= 60_000) {
-      window = { start: now, count: 0 };
-      this.#windows.set(token, window);
-    }
-    window.count += 1;
-    const reset = window.start + 60_000;
-    res.setHeader('X-RateLimit-Limit', String(this.rateLimit));
-    res.setHeader('X-RateLimit-Remaining', String(Math.max(0, this.rateLimit - window.count)));
-    if (window.count <= this.rateLimit) return true;
-    res.setHeader('Retry-After', String(Math.max(1, Math.ceil((reset - now) / 1000))));
-    res.setHeader('X-RateLimit-Reset', String(Math.ceil(reset / 1000)));
-    res.status(429).json({ message: 'Too Many Attempts.' });
-    return false;
   }
 }
 
