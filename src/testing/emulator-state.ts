@@ -153,7 +153,7 @@ export class EmulatorState {
     if (!found || found.clientID !== clientID) return { refused: true, hint: 'Cannot decrypt the refresh token' };
     const grant = { clientID: found.clientID, userId: found.userId, scopes: found.scopes };
     if (found.revoked && found.rotatedAt !== undefined) {
-      if (!found.reuseTolerated && this.clock() - found.rotatedAt <= graceMs) {
+      if (graceMs > 0 && !found.reuseTolerated && this.clock() - found.rotatedAt <= graceMs) {
         found.reuseTolerated = true;
         return { ...grant, reused: true };
       }
