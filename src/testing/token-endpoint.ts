@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { EmulatedClient, EmulatorState } from './emulator-state.js';
 
 /** What the token endpoint needs from the emulator. */
@@ -66,10 +66,10 @@ function clientCredentials(
 }
 
 /** The token endpoint's body parsers (each skips a body already read). */
-export const tokenBodyParsers = [
+export const tokenBodyParsers: readonly RequestHandler[] = [
   express.urlencoded({ extended: false, limit: '64kb' }),
   express.json({ limit: '64kb' }),
-] as const;
+];
 
 /** `POST /oauth/token`: the authorization-code and refresh-token grants, as Laravel Passport runs them. */
 export function tokenRouter(parts: TokenEndpointParts): Router {
