@@ -49,8 +49,8 @@ export interface Cluster {
   /** The instances the load balancer sends requests to. */
   rotation: Instance[];
   users: User[];
-  /** Takes an instance out of the load balancer's rotation (it is draining or dead). */
-  retire(instance: Instance): void;
+  /** Sends the load from now on only to `instances` (the load balancer's rotation). */
+  route(instances: Instance[]): void;
   /** Sums the hook counters (`GET /stats`) of the instances still running. */
   stats(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -106,9 +106,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     instances,
     rotation,
     users,
-    retire(instance) {
-      const at = rotation.indexOf(instance);
-      if (at >= 0) rotation.splice(at, 1);
+    route(next) {
+      rotation.splice(0, rotation.length, ...next);
     },
     async stats() {
       const sums: Record<string, number> = {};

@@ -19,16 +19,22 @@ import { skipOnExpress4 } from './express-major.js';
 const SETUP = { accessTokenTtlSeconds: 4, env: { TIMEOUT_SECONDS: '2', REQUEST_TIMEOUT_SECONDS: '4' } };
 let cluster: Cluster | undefined;
 
-/** Runs 10 s of load; about 2 s in, once at least 4 refreshes are in flight, `stop`s instance A. */
+/**
+ * Runs 10 s of load over both instances. About 2 s in, instance A takes all the traffic for a
+ * moment, so that every refresh in flight is A's; once 6 are (or 3 s have passed), A is `stop`ped and B
+ * takes the traffic.
+ */
 async function loadAndStop(running: Cluster, stop: (a: Instance) => void) {
-  const a = running.instances[0]!;
+  const [a, b] = running.instances as [Instance, Instance];
   running.emulator.latencyMs.token = 1_000;
   let inFlight = 0;
   const fault = (async () => {
     await sleep(2_000);
-    await waitUntil(() => running.emulator.inFlight.token >= 4, 3_000);
+    running.route([a]);
+    await sleep(1_100); // B's refreshes (1 s at the provider) are over
+    await waitUntil(() => running.emulator.inFlight.token >= 6, 3_000);
     inFlight = running.emulator.inFlight.token;
-    running.retire(a);
+    running.route([b]);
     stop(a);
   })();
   const outcomes = await drive(running, { seconds: 10 });
@@ -67,6 +73,7 @@ describe.skipIf(skipRedis || skipOnExpress4)('fault: an instance dies while it r
       unsavedAtExit: /(\d+) refreshed token sets could not be stored/.exec(a.stderr())?.[1] ?? 0,
     });
     expect(exit).toBe(0);
+    expect(inFlight).toBeGreaterThan(0); // A was refreshing when told to stop
     expect(counters.undeliveredTokenAnswers).toBe(0);
     expect(counters.refreshTokenReuses).toBe(0);
     expect(loggedOut(outcomes)).toEqual(new Set());
