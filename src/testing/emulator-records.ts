@@ -19,6 +19,12 @@ export interface EmulatorCounters {
   token: number;
   authorizationCodeGrants: number;
   refreshGrants: number;
+  /** A rotated refresh token presented again (RFC 9700 §4.14.2 calls this reuse). */
+  refreshTokenReuses: number;
+  /** Reuses answered with tokens because they came inside `refreshReuseGraceSeconds`. */
+  toleratedReuses: number;
+  /** Token answers the client had hung up on before they were sent (it died mid-refresh). */
+  undeliveredTokenAnswers: number;
   user: number;
   /** Calls of routes registered with `route()`. */
   api: number;
@@ -40,6 +46,9 @@ export const emptyCounters = (): EmulatorCounters => ({
   token: 0,
   authorizationCodeGrants: 0,
   refreshGrants: 0,
+  refreshTokenReuses: 0,
+  toleratedReuses: 0,
+  undeliveredTokenAnswers: 0,
   user: 0,
   api: 0,
 });

@@ -33,6 +33,10 @@ interface RefreshToken extends Grant {
   expiresAt: number;
   revoked: boolean;
   accessToken: string;
+  /** When a refresh rotated it away (a later use is a reuse). */
+  rotatedAt?: number;
+  /** Whether its one tolerated reuse inside the grace window was spent. */
+  reuseTolerated?: boolean;
 }
 
 interface AuthCode extends Grant {
@@ -53,7 +57,10 @@ export interface Lifetimes {
 const opaque = (prefix: string): string => `${prefix}${randomBytes(24).toString('base64url')}`;
 
 /** Why a grant was refused, with the `hint` Laravel Passport gives. */
-export type GrantRefusal = { refused: true; hint: string };
+export type GrantRefusal = { refused: true; hint: string; reused?: true };
+
+/** A granted rotation; `reused` when it spent the one reuse the grace window tolerates. */
+export type Rotation = Grant & { reused?: true };
 
 /**
  * The emulator's data: codes, access and refresh tokens, with the rules of thephpleague's
@@ -136,15 +143,28 @@ export class EmulatorState {
     return { accessToken, refreshToken, expiresIn: this.lifetimes.accessToken };
   }
 
-  /** Rotates a refresh token: the old access and refresh tokens are revoked at once. */
-  rotate(refreshToken: string, clientID: string): Grant | GrantRefusal {
+  /**
+   * Rotates a refresh token: the old access and refresh tokens are revoked at once. A rotated
+   * token presented again is a reuse (`reused`): refused, unless it comes within `graceMs` of
+   * its rotation and is its first reuse, as providers with a reuse interval allow.
+   */
+  rotate(refreshToken: string, clientID: string, graceMs = 0): Rotation | GrantRefusal {
     const found = this.refreshTokens.get(refreshToken);
     if (!found || found.clientID !== clientID) return { refused: true, hint: 'Cannot decrypt the refresh token' };
+    const grant = { clientID: found.clientID, userId: found.userId, scopes: found.scopes };
+    if (found.revoked && found.rotatedAt !== undefined) {
+      if (graceMs > 0 && !found.reuseTolerated && this.clock() - found.rotatedAt <= graceMs) {
+        found.reuseTolerated = true;
+        return { ...grant, reused: true };
+      }
+      return { refused: true, hint: 'Token has been revoked', reused: true };
+    }
     if (found.revoked) return { refused: true, hint: 'Token has been revoked' };
     if (found.expiresAt < this.clock()) return { refused: true, hint: 'Token has expired' };
     found.revoked = true;
+    found.rotatedAt = this.clock();
     this.#revoke(found.accessToken);
-    return { clientID: found.clientID, userId: found.userId, scopes: found.scopes };
+    return grant;
   }
 
   /** The access token's grant when it is valid now. */
@@ -161,14 +181,14 @@ export class EmulatorState {
   /** Revokes every token (clients must log in again). */
   revokeAll(): void {
     for (const token of this.accessTokens.values()) token.revoked = true;
-    for (const token of this.refreshTokens.values()) token.revoked = true;
+    for (const token of this.refreshTokens.values()) Object.assign(token, { revoked: true, reuseTolerated: true });
   }
 
   #revoke(token: string): void {
     const access = this.accessTokens.get(token);
     if (access) access.revoked = true;
     const refresh = this.refreshTokens.get(token);
-    if (refresh) refresh.revoked = true;
+    if (refresh) Object.assign(refresh, { revoked: true, reuseTolerated: true });
   }
 
   /** Records what a code redeemed, so a replay can revoke it. */

@@ -7,7 +7,7 @@ import { ApiAccess } from './api-access.js';
 import type { AuthorizationRecord } from './authorize.js';
 import { answerWith, CustomRoutes, type EmulatedRouteHandler, type EmulatedRouteOptions } from './custom-routes.js';
 import { misbehave, type EmulatedEndpoint, type Misbehaviour } from './misbehaviour.js';
-import { tokenRouter } from './token-endpoint.js';
+import { tokenBodyParsers, tokenRouter } from './token-endpoint.js';
 
 export type { EmulatorCounters, RecordedCall } from './emulator-records.js';
 
@@ -31,6 +31,11 @@ export interface EmulatorOptions {
   rateLimit?: number;
   /** Send `iss` on authorization redirects (RFC 9207). Default false, like Laravel Passport. */
   issuerParameter?: boolean;
+  /**
+   * How long a rotated refresh token may be used once more, in seconds, answered with a fresh
+   * pair (a provider-side reuse interval). Default 0: every reuse is refused, as Laravel does.
+   */
+  refreshReuseGraceSeconds?: number;
   /**
    * The clock token lifetimes and rate windows run on (milliseconds since the epoch). Default
    * `Date.now`. Give the app and the emulator one {@link FakeClock} to skip time in tests.
@@ -56,6 +61,7 @@ export class SynergyFlowEmulator {
   readonly #clients = new Map<string, EmulatedClient>();
   readonly #users: EmulatedUser[];
   readonly #failures = new Map<string, Misbehaviour[]>();
+  readonly #outages = new Map<string, { how: Misbehaviour; until: number }>();
   readonly #routes = new CustomRoutes();
   readonly #access: ApiAccess;
   /** Every authorization request received (scope, prompt, login hint), in order. */
@@ -76,6 +82,10 @@ export class SynergyFlowEmulator {
   requiredScope = 'user:read';
   /** Answer each endpoint this many milliseconds late, like a provider far away. Default 0. */
   readonly latencyMs: Record<EmulatedEndpoint, number> = { token: 0, user: 0 };
+  /** Calls of each endpoint received and not answered yet (a refresh in flight, for instance). */
+  readonly inFlight: Record<EmulatedEndpoint, number> = { token: 0, user: 0 };
+  /** How long a rotated refresh token may be used once more, in seconds; see the option. */
+  refreshReuseGraceSeconds: number;
   readonly #issuerParameter: boolean;
 
   constructor(options: EmulatorOptions = {}) {
@@ -92,6 +102,7 @@ export class SynergyFlowEmulator {
     this.autoApprove = options.autoApprove ?? false;
     this.rateLimit = options.rateLimit ?? 60;
     this.#issuerParameter = options.issuerParameter ?? false;
+    this.refreshReuseGraceSeconds = options.refreshReuseGraceSeconds ?? 0;
     this.#access = new ApiAccess(this.#state, () => this.rateLimit);
   }
 
@@ -137,9 +148,15 @@ export class SynergyFlowEmulator {
     this.#failures.set(endpoint, queue);
   }
 
-  /** Drops forced answers not yet used. */
+  /** Forces every answer of an endpoint (or added route's path) for the next `seconds`: an outage. */
+  failFor(endpoint: EmulatedEndpoint | `/${string}`, how: Misbehaviour, seconds: number): void {
+    this.#outages.set(endpoint, { how, until: this.#state.clock() + seconds * 1000 });
+  }
+
+  /** Drops forced answers not yet used, and ends outages. */
   clearFailures(): void {
     this.#failures.clear();
+    this.#outages.clear();
   }
 
   /** Expires every access token now: the API answers 401 until the client refreshes. */
@@ -178,9 +195,16 @@ export class SynergyFlowEmulator {
   #app(): express.Express {
     const app = express();
     app.disable('x-powered-by');
-    app.use((req: Request, _res: Response, next: () => void) => {
-      const delay =
-        req.path === '/oauth/token' ? this.latencyMs.token : req.path === '/api/user' ? this.latencyMs.user : 0;
+    // A real provider has read the whole request before it works on it, so a client that dies
+    // while waiting does not stop its refresh: the rotation happens and the answer is lost.
+    app.post('/oauth/token', ...tokenBodyParsers);
+    app.use((req: Request, res: Response, next: () => void) => {
+      const endpoint = req.path === '/oauth/token' ? 'token' : req.path === '/api/user' ? 'user' : undefined;
+      if (endpoint) {
+        this.inFlight[endpoint] += 1;
+        res.once('close', () => (this.inFlight[endpoint] -= 1));
+      }
+      const delay = endpoint ? this.latencyMs[endpoint] : 0;
       if (delay > 0) setTimeout(next, delay);
       else next();
     });
@@ -204,6 +228,12 @@ export class SynergyFlowEmulator {
         legacyRefreshErrors: () => this.legacyRefreshErrors,
         rotateRefreshTokens: () => this.rotateRefreshTokens,
         announceScope: () => this.announceScopes,
+        reuseGraceMs: () => this.refreshReuseGraceSeconds * 1000,
+        note: (event) => {
+          if (event === 'reuse') this.counters.refreshTokenReuses += 1;
+          else if (event === 'tolerated') this.counters.toleratedReuses += 1;
+          else this.counters.undeliveredTokenAnswers += 1;
+        },
         before: (res, grantType, body, headers) => {
           this.counters.token += 1;
           if (grantType === 'authorization_code') this.counters.authorizationCodeGrants += 1;
@@ -224,7 +254,9 @@ export class SynergyFlowEmulator {
   }
 
   #forced(endpoint: string, res: Response): boolean {
-    const how = this.#failures.get(endpoint)?.shift();
+    const outage = this.#outages.get(endpoint);
+    const how =
+      this.#failures.get(endpoint)?.shift() ?? (outage && outage.until > this.#state.clock() ? outage.how : undefined);
     if (how === undefined) return false;
     misbehave(res, how);
     return true;

@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { EmulatedClient, EmulatorState } from './emulator-state.js';
 
 /** What the token endpoint needs from the emulator. */
@@ -11,6 +11,14 @@ export interface TokenEndpointParts {
   rotateRefreshTokens(): boolean;
   /** State the granted scope in token answers (RFC 6749 §5.1; Laravel Passport does not). */
   announceScope?(): boolean;
+  /** How long a rotated refresh token may be used once more, in milliseconds (0: never). */
+  reuseGraceMs(): number;
+  /**
+   * Counts what tests assert on: a rotated refresh token presented again (`reuse`, and
+   * `tolerated` when the grace window let it through), or tokens issued in an answer the client
+   * had already hung up on (`undelivered`: a client that died mid-refresh).
+   */
+  note(event: 'reuse' | 'tolerated' | 'undelivered'): void;
   before(res: Response, grantType: string, body: Record<string, string>, headers: Request['headers']): boolean;
 }
 
@@ -59,64 +67,70 @@ function clientCredentials(
     : undefined;
 }
 
+/** The token endpoint's body parsers (each skips a body already read). */
+export const tokenBodyParsers: readonly RequestHandler[] = [
+  express.urlencoded({ extended: false, limit: '64kb' }),
+  express.json({ limit: '64kb' }),
+];
+
 /** `POST /oauth/token`: the authorization-code and refresh-token grants, as Laravel Passport runs them. */
 export function tokenRouter(parts: TokenEndpointParts): Router {
   const router = Router();
-  router.post(
-    '/oauth/token',
-    express.urlencoded({ extended: false, limit: '64kb' }),
-    express.json({ limit: '64kb' }),
-    (req, res) => {
-      const body = readBody(req);
-      const grantType = body.grant_type ?? '';
-      if (parts.before(res, grantType, body, req.headers)) return;
-      const credentials = clientCredentials(req, body);
-      if (credentials === 'both')
-        return oauthError(res, 400, 'invalid_request', 'Use one client authentication method');
-      const client = credentials && parts.client(credentials.id);
-      if (!client || !credentials || client.clientSecret !== credentials.secret) {
-        return oauthError(res, 401, 'invalid_client', 'Client authentication failed');
+  router.post('/oauth/token', ...tokenBodyParsers, (req, res) => {
+    const body = readBody(req);
+    const grantType = body.grant_type ?? '';
+    if (parts.before(res, grantType, body, req.headers)) return;
+    const credentials = clientCredentials(req, body);
+    if (credentials === 'both') return oauthError(res, 400, 'invalid_request', 'Use one client authentication method');
+    const client = credentials && parts.client(credentials.id);
+    if (!client || !credentials || client.clientSecret !== credentials.secret) {
+      return oauthError(res, 401, 'invalid_client', 'Client authentication failed');
+    }
+    const answer = (grant: { clientID: string; userId: number; scopes: string[] }, omitRefresh = false): string[] => {
+      const issued = parts.state.issueTokens(grant);
+      if (req.socket.destroyed || res.destroyed) parts.note('undelivered');
+      res.setHeader('Cache-Control', 'no-store');
+      res.json({
+        token_type: 'Bearer',
+        expires_in: issued.expiresIn,
+        access_token: issued.accessToken,
+        ...(omitRefresh ? {} : { refresh_token: issued.refreshToken }),
+        ...(parts.announceScope?.() ? { scope: grant.scopes.join(' ') } : {}),
+      });
+      return [issued.accessToken, issued.refreshToken];
+    };
+    if (grantType === 'authorization_code') {
+      if (!body.code) return oauthError(res, 400, 'invalid_request', 'Check the `code` parameter');
+      const grant = parts.state.redeemCode(body.code, client.clientID, body.redirect_uri, body.code_verifier);
+      if ('refused' in grant) return oauthError(res, 400, 'invalid_grant', grant.hint);
+      parts.state.remember(grant.issuedBy, answer(grant));
+      return;
+    }
+    if (grantType === 'refresh_token') {
+      if (!body.refresh_token) return oauthError(res, 400, 'invalid_request', 'Check the `refresh_token` parameter');
+      const grant = parts.state.rotate(body.refresh_token, client.clientID, parts.reuseGraceMs());
+      if (grant.reused) parts.note('reuse');
+      if (grant.reused && !('refused' in grant)) parts.note('tolerated');
+      if ('refused' in grant) {
+        return parts.legacyRefreshErrors()
+          ? oauthError(res, 401, 'invalid_request', 'The refresh token is invalid.')
+          : oauthError(res, 400, 'invalid_grant', grant.hint);
       }
-      const answer = (grant: { clientID: string; userId: number; scopes: string[] }, omitRefresh = false): string[] => {
-        const issued = parts.state.issueTokens(grant);
-        res.setHeader('Cache-Control', 'no-store');
-        res.json({
-          token_type: 'Bearer',
-          expires_in: issued.expiresIn,
-          access_token: issued.accessToken,
-          ...(omitRefresh ? {} : { refresh_token: issued.refreshToken }),
-          ...(parts.announceScope?.() ? { scope: grant.scopes.join(' ') } : {}),
-        });
-        return [issued.accessToken, issued.refreshToken];
-      };
-      if (grantType === 'authorization_code') {
-        if (!body.code) return oauthError(res, 400, 'invalid_request', 'Check the `code` parameter');
-        const grant = parts.state.redeemCode(body.code, client.clientID, body.redirect_uri, body.code_verifier);
-        if ('refused' in grant) return oauthError(res, 400, 'invalid_grant', grant.hint);
-        parts.state.remember(grant.issuedBy, answer(grant));
+      if (!parts.rotateRefreshTokens()) {
+        // Keep the presented refresh token usable and hand out only a new access token.
+        const stored = parts.state.refreshTokens.get(body.refresh_token);
+        if (stored) {
+          stored.revoked = false;
+          delete stored.rotatedAt;
+        }
+        const [accessToken] = answer(grant, true);
+        if (stored && accessToken) stored.accessToken = accessToken;
         return;
       }
-      if (grantType === 'refresh_token') {
-        if (!body.refresh_token) return oauthError(res, 400, 'invalid_request', 'Check the `refresh_token` parameter');
-        const grant = parts.state.rotate(body.refresh_token, client.clientID);
-        if ('refused' in grant) {
-          return parts.legacyRefreshErrors()
-            ? oauthError(res, 401, 'invalid_request', 'The refresh token is invalid.')
-            : oauthError(res, 400, 'invalid_grant', grant.hint);
-        }
-        if (!parts.rotateRefreshTokens()) {
-          // Keep the presented refresh token usable and hand out only a new access token.
-          const stored = parts.state.refreshTokens.get(body.refresh_token);
-          if (stored) stored.revoked = false;
-          const [accessToken] = answer(grant, true);
-          if (stored && accessToken) stored.accessToken = accessToken;
-          return;
-        }
-        answer(grant);
-        return;
-      }
-      oauthError(res, 400, 'unsupported_grant_type', 'Check that all required parameters have been provided');
-    },
-  );
+      answer(grant);
+      return;
+    }
+    oauthError(res, 400, 'unsupported_grant_type', 'Check that all required parameters have been provided');
+  });
   return router;
 }

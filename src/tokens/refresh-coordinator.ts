@@ -20,6 +20,8 @@ const log = logger('refresh');
 const ROTATION_MEMORY_MS = 60_000;
 /** After a provider failure, refreshes of the same token fail fast for this long (no hot loop). */
 const FAILURE_BACKOFF_MS = 5_000;
+/** The shortest back-off, reached as a still-valid access token nears its expiry. */
+const MIN_BACKOFF_MS = 250;
 const MAX_REMEMBERED = 10_000;
 /**
  * When a refresh is refused, a sibling that won the rotation may be about to store its tokens:
@@ -49,6 +51,16 @@ export interface RefreshCoordinatorParts {
   lock?: RefreshLock | undefined;
   /** The longest wait for another process's lock, in milliseconds. */
   lockWaitMs: number;
+}
+
+/**
+ * How long refreshes of `tokens` fail fast after a provider failure. While the access token is
+ * still valid the next try comes before it expires (half the time left), so an outage that ends
+ * in time fails no request; once it has expired, the full back-off spares the provider.
+ */
+function backoffMs(tokens: TokenSet, now: number): number {
+  if (tokens.expiresAt === undefined || tokens.expiresAt <= now) return FAILURE_BACKOFF_MS;
+  return Math.min(FAILURE_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, (tokens.expiresAt - now) / 2));
 }
 
 /** True when `candidate` replaces `current` (a sibling refreshed while we waited). */
@@ -113,7 +125,8 @@ export class RefreshCoordinator {
       return tokens;
     } catch (error) {
       if (isProviderError(error)) {
-        rememberNewest(this.#failed, key, { error, until: clock() + FAILURE_BACKOFF_MS }, MAX_REMEMBERED);
+        const until = clock() + backoffMs(current, clock());
+        rememberNewest(this.#failed, key, { error, until }, MAX_REMEMBERED);
       }
       throw error;
     }

@@ -14,32 +14,62 @@ export async function freePort(): Promise<number> {
 export interface Instance {
   child: ChildProcess;
   url: string;
+  /** What it wrote to stderr, when started with `quiet` (otherwise stderr is the test's). */
+  stderr(): string;
+  /** Resolves with the exit code (or signal name) once the process has ended. */
+  exited: Promise<number | string>;
+}
+
+/** Options of {@link startInstance}. */
+export interface InstanceOptions {
+  /** Keep the instance's stderr (Redis reconnect lines) out of the test output. */
+  quiet?: boolean;
 }
 
 /** Starts `test/redis/instance.ts` with `env` on `port`; resolves once it listens. */
-export function startInstance(port: number, env: Record<string, string>): Promise<Instance> {
+export function startInstance(
+  port: number,
+  env: Record<string, string>,
+  options: InstanceOptions = {},
+): Promise<Instance> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/redis/instance.ts'], {
     env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.quiet ? 'pipe' : 'inherit'],
   });
+  let errors = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    errors = (errors + chunk.toString()).slice(-20_000);
+  });
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /LISTENING (\S+)/.exec(out);
-      if (match?.[1]) resolve({ child, url: match[1] });
+      if (match?.[1]) resolve({ child, url: match[1], stderr: () => errors, exited });
     });
-    child.once('exit', (code) => reject(new Error(`instance ${env.INSTANCE ?? ''} exited with ${code}`)));
+    void exited.then((code) => reject(new Error(`instance ${env.INSTANCE ?? ''} exited with ${code}: ${errors}`)));
   });
 }
 
-/** Stops instances and waits for them to exit. */
-export async function stopInstances(instances: Instance[]): Promise<void> {
-  for (const { child } of instances) child.kill('SIGTERM');
+/** True while the instance's process runs. */
+export function alive(instance: Instance): boolean {
+  return instance.child.exitCode === null && instance.child.signalCode === null;
+}
+
+/**
+ * Stops instances (SIGTERM: their graceful shutdown) and waits for them to exit; one still
+ * running after `graceMs` is killed, so a shutdown that hangs cannot leave a process behind.
+ */
+export async function stopInstances(instances: Instance[], graceMs = 15_000): Promise<void> {
+  for (const instance of instances) if (alive(instance)) instance.child.kill('SIGTERM');
   await Promise.all(
-    instances.map(
-      ({ child }) =>
-        new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve))),
-    ),
+    instances.map(async (instance) => {
+      const timer = setTimeout(() => instance.child.kill('SIGKILL'), graceMs);
+      await instance.exited;
+      clearTimeout(timer);
+    }),
   );
 }

@@ -1,13 +1,14 @@
-// One app instance of the several-instances tests: Express + express-session on connect-redis +
-// the package with RedisTokenStore and RedisRefreshLock. Started as a child process; prints its
-// URL on stdout. Configuration comes from the environment the test sets.
-import type { AddressInfo } from 'node:net';
+// One app instance of the several-instances and fault tests, started as a child process; prints
+// its URL on stdout. Configuration comes from the environment the test sets. The code between
+// each pair of "README" lines is, character for character, the code of the README's "Running
+// several instances" section: test/faults/readme.test.ts checks it.
 import { RedisStore } from 'connect-redis';
 import express from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
 import { createClient } from 'redis';
-import { RedisRefreshLock, RedisTokenStore, synergyFlow } from '../../src/index.js';
+import * as pkg from '../../src/index.js';
+import { synergyFlow, type HookEvent, type RefreshLock } from '../../src/index.js';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -15,36 +16,75 @@ const env = (name: string): string => {
   return value;
 };
 
-const redis = createClient({ url: env('REDIS_URL') });
-await redis.connect();
-const auth = synergyFlow({
+/** Hook outcomes, counted for `GET /stats` (`refresh:success`, `stale:provider_error`, `store:kept`…). */
+const stats: Record<string, number> = {};
+const count =
+  (name: string) =>
+  ({ outcome }: HookEvent): void => {
+    stats[`${name}:${outcome}`] = (stats[`${name}:${outcome}`] ?? 0) + 1;
+  };
+
+const options = {
   clientID: env('CLIENT_ID'),
   clientSecret: env('CLIENT_SECRET'),
   callbackURL: env('CALLBACK_URL'),
   baseURL: env('PROVIDER_URL'),
   profileTtlSeconds: Number(process.env.PROFILE_TTL ?? 300),
-  // SESSION_TOKENS=1 keeps tokens in the session blob (the default SessionTokenStore).
-  ...(process.env.SESSION_TOKENS
-    ? {}
-    : { tokenStore: new RedisTokenStore({ client: redis, encryptionKeys: [env('TOKEN_KEY')] }) }),
-  ...(process.env.NO_LOCK ? {} : { refreshLock: new RedisRefreshLock({ client: redis }) }),
-});
+  timeoutSeconds: Number(process.env.TIMEOUT_SECONDS ?? 10),
+  requestTimeoutSeconds: Number(process.env.REQUEST_TIMEOUT_SECONDS ?? 15),
+  hooks: {
+    onRefresh: count('refresh'),
+    onRefreshFailed: count('refreshFailed'),
+    onStaleTokenServed: count('stale'),
+    onTokenStoreFailed: count('store'),
+  },
+};
+
+/** A lock every process holds at once: NO_LOCK tests the rotation race the real lock prevents. */
+class NoLock implements RefreshLock {
+  readonly leaseMs: number;
+  constructor(options: { lockTtlSeconds: number }) {
+    this.leaseMs = options.lockTtlSeconds * 1000;
+  }
+  async acquire(): Promise<() => Promise<void>> {
+    return async () => undefined;
+  }
+}
+const RedisRefreshLock = process.env.NO_LOCK ? NoLock : pkg.RedisRefreshLock;
+
+/** SESSION_TOKENS=1 keeps tokens in the session blob (the default SessionTokenStore) instead. */
+class SessionTokens extends pkg.SessionTokenStore {
+  constructor(_options: unknown) {
+    super();
+  }
+}
+const RedisTokenStore = process.env.SESSION_TOKENS ? SessionTokens : pkg.RedisTokenStore;
+
+const secret = 'shared-session-secret';
+const port = Number(process.env.PORT ?? 3000);
 const app = express();
-app.use(
-  session({
-    store: new RedisStore({ client: redis }),
-    secret: 'shared-session-secret',
-    name: 'sid',
-    resave: false,
-    saveUninitialized: false,
-  }),
-);
+
+// README: several instances, setup (begin)
+const redis = createClient({ url: process.env.REDIS_URL ?? 'redis://localhost:6379' });
+// Without an 'error' listener a lost connection kills the process; with one, the client reconnects.
+redis.on('error', (error: Error) => console.error(`redis: ${error.message}`));
+await redis.connect();
+const auth = synergyFlow({
+  ...options, // clientID, clientSecret, callbackURL, timeoutSeconds, hooks…
+  tokenStore: new RedisTokenStore({ client: redis, encryptionKeys: [process.env.TOKEN_KEY!] }), // 32 bytes, hex
+  // The lease outlives a refresh (timeoutSeconds); the holder renews it while its refresh runs.
+  refreshLock: new RedisRefreshLock({ client: redis, lockTtlSeconds: options.timeoutSeconds + 5 }),
+});
+app.use(session({ store: new RedisStore({ client: redis }), secret, resave: false, saveUninitialized: false }));
+// README: several instances, setup (end)
+
 const passport = new Passport();
 app.use(passport.initialize());
 app.use(passport.session());
 auth.use(passport);
 app.use('/auth', auth.loginRouter(), auth.callbackRouter(), auth.logoutRouter());
 app.get('/', (_req, res) => res.type('text/plain').send('home'));
+app.get('/stats', (_req, res) => res.json(stats));
 app.get('/dashboard', auth.requireUser(), (req, res) =>
   res.json({ instance: process.env.INSTANCE, user: req.synergyflow?.profile?.name }),
 );
@@ -60,10 +100,15 @@ app.get('/slow', auth.requireUser(), (req, res) => {
   );
 });
 app.use(auth.errorHandler());
-const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  console.log(`LISTENING http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
+
+// README: several instances, shutdown (begin)
+const server = app.listen(port);
+process.once('SIGTERM', async () => {
+  // New refreshes answer 503; those in flight finish and their tokens are stored (10 s at most).
+  const unsaved = await auth.close();
+  if (unsaved > 0) console.error(`${unsaved} refreshed token sets could not be stored`);
   server.close(() => void redis.quit().finally(() => process.exit(0)));
 });
+// README: several instances, shutdown (end)
+
+server.on('listening', () => console.log(`LISTENING http://127.0.0.1:${port}`));

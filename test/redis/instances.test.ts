@@ -2,7 +2,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSynergyFlowEmulator, TestBrowser, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
 import { freePort, startInstance, stopInstances, type Instance } from '../helpers/processes.js';
-import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
+import { skipRedis, startRedis, type RedisServer } from '../helpers/redis.js';
 
 const TOKEN_KEY = 'a'.repeat(64);
 let redis: RedisServer;
@@ -14,7 +14,7 @@ let lockless: string[] = [];
 const json = { accept: 'application/json' };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.skipIf(!redisAvailable)('several instances sharing Redis', () => {
+describe.skipIf(skipRedis)('several instances sharing Redis', () => {
   beforeAll(async () => {
     redis = await startRedis();
     emulator = await startSynergyFlowEmulator({ autoApprove: true, accessTokenTtlSeconds: 2, rateLimit: 100_000 });

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRefreshLock, RedisTokenStore, type TokenSet } from 'passport-synergyflow';
-import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
+import { skipRedis, startRedis, type RedisServer } from '../helpers/redis.js';
 
 let redis: RedisServer;
 let client: RedisClientType;
@@ -16,7 +16,7 @@ const tokens = (version: number, refreshToken = `rt-${version}`): TokenSet => ({
   version,
 });
 
-describe.skipIf(!redisAvailable)('RedisTokenStore and RedisRefreshLock on a real redis-server', () => {
+describe.skipIf(skipRedis)('RedisTokenStore and RedisRefreshLock on a real redis-server', () => {
   beforeAll(async () => {
     redis = await startRedis();
     client = createClient({ url: redis.url });
