@@ -17,5 +17,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Most tests wait on sockets, child processes and timers rather than the CPU: on these
+    // 2-core machines four workers finish the suite in about half the time of the default two.
+    maxWorkers: 4,
   },
 });
