@@ -44,7 +44,7 @@ describe('refresh (requireUser)', () => {
     expect(rig.emulator.counters.refreshGrants).toBe(2);
   });
 
-  it('R20: a failing refresh while the access token is still valid answers 200 with the current token', async () => {
+  it('F15: a failing refresh while the access token is still valid answers 200 with the current token', async () => {
     const served: string[] = [];
     rig = await startRig({
       clock: true,
