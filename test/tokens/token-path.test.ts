@@ -56,7 +56,7 @@ const state = async (browser: TestBrowser) => (await call(browser, '/state')).bo
 
 describe('one token path: a failure ends in the same state whichever entry point met it', () => {
   for (const entry of ENTRIES) {
-    it(`${entry}: no token set → 401 login required (no_tokens), profile forgotten`, async () => {
+    it(`F16: ${entry}: no token set → 401 login required (no_tokens), profile forgotten`, async () => {
       rig = await start();
       const browser = await rig.login();
       await call(browser, '/drop-tokens', 'POST');
@@ -66,7 +66,7 @@ describe('one token path: a failure ends in the same state whichever entry point
       expect(await state(browser)).toEqual({ tokens: false, profile: false });
     });
 
-    it(`${entry}: refresh refused → 401 login required (refresh_refused), tokens and profile forgotten`, async () => {
+    it(`F16: ${entry}: refresh refused → 401 login required (refresh_refused), tokens and profile forgotten`, async () => {
       rig = await start();
       const browser = await rig.login();
       rig.clock?.advance(ACCESS_TOKEN_TTL_SECONDS + 1);
@@ -78,7 +78,7 @@ describe('one token path: a failure ends in the same state whichever entry point
       expect((await call(browser, `/via/${entry}`)).body.error).toMatchObject({ code: 'SF_LOGIN_REQUIRED' });
     });
 
-    it(`${entry}: provider down during a refresh of an expired token → 502, login kept`, async () => {
+    it(`F16: ${entry}: provider down during a refresh of an expired token → 502, login kept`, async () => {
       rig = await start();
       const browser = await rig.login();
       rig.clock?.advance(ACCESS_TOKEN_TTL_SECONDS + 1);
@@ -93,7 +93,7 @@ describe('one token path: a failure ends in the same state whichever entry point
   }
 
   for (const entry of API_ENTRIES) {
-    it(`${entry}: 401, refresh, 401 again → 401 unauthorized, tokens and profile forgotten`, async () => {
+    it(`F16: ${entry}: 401, refresh, 401 again → 401 unauthorized, tokens and profile forgotten`, async () => {
       rig = await start();
       const browser = await rig.login();
       rig.emulator.resetCounters();
@@ -108,7 +108,7 @@ describe('one token path: a failure ends in the same state whichever entry point
       }
     });
 
-    it(`${entry}: 429 → 429 with Retry-After, login kept`, async () => {
+    it(`F16: ${entry}: 429 → 429 with Retry-After, login kept`, async () => {
       rig = await start();
       const browser = await rig.login();
       rig.emulator.failNext('user', { status: 429, headers: { 'retry-after': '7' } });
