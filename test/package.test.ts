@@ -152,7 +152,11 @@ describe('the packed package', () => {
   it('ships only dist, the docs and package.json', () => {
     const files = run('tar', ['-tzf', tarball], work).trim().split('\n');
     expect(
-      files.every((f) => /^package\/(dist\/|README\.md|CHANGELOG\.md|SECURITY\.md|RELIABILITY\.md|BENCHMARKS\.md|LICENSE|package\.json)/.test(f)),
+      files.every((f) =>
+        /^package\/(dist\/|README\.md|CHANGELOG\.md|SECURITY\.md|RELIABILITY\.md|BENCHMARKS\.md|LICENSE|package\.json)/.test(
+          f,
+        ),
+      ),
     ).toBe(true);
     expect(files).toContain('package/dist/index.cjs');
     expect(files).toContain('package/dist/testing/index.d.ts');

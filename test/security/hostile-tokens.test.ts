@@ -1,28 +1,14 @@
-import { format, inspect } from 'node:util';
-import createDebug from 'debug';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
 import { TestBrowser } from 'passport-synergyflow/testing';
 import { send } from '../../src/provider/http.js';
 import { MAX_EXPIRES_IN_SECONDS, tokenSetFromOAuthAnswer } from '../../src/tokens/token-set.js';
 import { freePort } from '../helpers/processes.js';
+import { captureLogs } from '../helpers/logs.js';
 import { startRig, type Rig } from '../helpers/rig.js';
 
-const logs: string[] = [];
-const originalLog = createDebug.log;
+const logs = captureLogs();
 let rig: Rig;
-
-beforeAll(() => {
-  createDebug.enable('passport-synergyflow:*');
-  createDebug.log = (...args: unknown[]) => void logs.push(format(...args));
-  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logs.push(format(...args)));
-  }
-});
-afterAll(() => {
-  createDebug.disable();
-  createDebug.log = originalLog;
-  vi.restoreAllMocks();
-});
 afterEach(async () => rig?.close());
 
 const json = { accept: 'application/json' };

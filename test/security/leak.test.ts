@@ -1,25 +1,9 @@
-import { format } from 'node:util';
-import createDebug from 'debug';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { TestBrowser, type BrowserResponse } from 'passport-synergyflow/testing';
+import { captureLogs } from '../helpers/logs.js';
 import { CLIENT_SECRET, startRig, type Rig } from '../helpers/rig.js';
 
-const logs: string[] = [];
-const originalLog = createDebug.log;
-
-beforeAll(() => {
-  createDebug.enable('passport-synergyflow:*');
-  createDebug.log = (...args: unknown[]) => void logs.push(format(...args));
-  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logs.push(format(...args)));
-  }
-});
-
-afterAll(() => {
-  createDebug.disable();
-  createDebug.log = originalLog;
-  vi.restoreAllMocks();
-});
+const logs = captureLogs();
 
 const json = { accept: 'application/json' };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

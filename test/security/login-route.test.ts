@@ -1,25 +1,10 @@
-import { format } from 'node:util';
-import createDebug from 'debug';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { TestBrowser } from 'passport-synergyflow/testing';
+import { captureLogs } from '../helpers/logs.js';
 import { startRig, type Rig } from '../helpers/rig.js';
 
-const logs: string[] = [];
-const originalLog = createDebug.log;
+const logs = captureLogs();
 let rig: Rig;
-
-beforeAll(() => {
-  createDebug.enable('passport-synergyflow:*');
-  createDebug.log = (...args: unknown[]) => void logs.push(format(...args));
-  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logs.push(format(...args)));
-  }
-});
-afterAll(() => {
-  createDebug.disable();
-  createDebug.log = originalLog;
-  vi.restoreAllMocks();
-});
 afterEach(async () => rig?.close());
 
 const ATTACKER_TEXT = 'ATTACKER-TEXT\r\n[admin] password reset for root';
