@@ -8,8 +8,9 @@ import express, { type Express } from 'express';
 import session, { MemoryStore, type Store } from 'express-session';
 import { Passport } from 'passport';
 import { createClient } from 'redis';
-import { RedisTokenStore, synergyFlow } from '../src/index.js';
-import { startSynergyFlowEmulator, TestBrowser } from '../src/testing/index.js';
+// The built package, as users run it (npm run bench builds it first).
+import { RedisTokenStore, synergyFlow } from '../dist/index.js';
+import { startSynergyFlowEmulator, TestBrowser } from '../dist/testing/index.js';
 import { baselineApp } from './baseline-app.js';
 
 /** What the load generator needs of one server. */

@@ -36,6 +36,8 @@ export {
   CrossSiteRequestError,
   TwoFactorRequiredError,
   TemporarilyUnavailableError,
+} from './errors.js';
+export {
   isSynergyFlowError,
   isUnauthorizedError,
   isForbiddenError,
@@ -46,7 +48,7 @@ export {
   isTwoFactorRequiredError,
   isCrossSiteRequestError,
   isTemporarilyUnavailableError,
-} from './errors.js';
+} from './error-guards.js';
 export type {
   ErrorCode,
   KnownSynergyFlowError,

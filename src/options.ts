@@ -68,7 +68,7 @@ export interface SynergyFlowOptions {
   /**
    * The whole time a request may spend getting a token (waiting for another instance's refresh,
    * refreshing, retrying after a 401), in seconds. Past it the request gets 503 with
-   * `Retry-After`; a refresh already sent still finishes and is stored. Default 15.
+   * `Retry-After`; a refresh already sent still finishes and its tokens are kept. Default 15.
    */
   requestTimeoutSeconds?: number;
   /**

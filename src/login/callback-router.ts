@@ -2,15 +2,12 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { plausibleState, readCallbackParams } from './callback-params.js';
 import type { AuthParts } from '../parts.js';
 import { noStore } from '../util/no-store.js';
-import {
-  isLoginFailedError,
-  isProviderError,
-  isRateLimitError,
-  isSynergyFlowError,
-  isTemporarilyUnavailableError,
-  LoginFailedError,
-  type LoginFailedReason,
-} from '../errors.js';
+import { LoginFailedError, type LoginFailedReason } from '../errors.js';
+import { isTemporarilyUnavailableError } from '../error-guards.js';
+import { isProviderError } from '../error-guards.js';
+import { isLoginFailedError } from '../error-guards.js';
+import { isRateLimitError } from '../error-guards.js';
+import { isSynergyFlowError } from '../error-guards.js';
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
 import { authState } from '../session/session-state.js';
@@ -71,32 +68,46 @@ export function createCallbackRouter(parts: AuthParts): Router {
     }
     let succeeded = false;
     const release = exchanges.hold(state);
-    // Released once the answer (and its session save) is out, whichever way it ended.
-    res.once('close', () => release(succeeded));
+    // Released once the exchange has settled AND its answer (with the session save) is out. A
+    // browser that reloads closes the first socket at once, but the exchange goes on: releasing
+    // on 'close' alone would let the reload redeem the same code a second time.
+    let settle: () => void = () => undefined;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const answered = new Promise<void>((resolve) => res.once('close', resolve));
+    void Promise.all([settled, answered]).then(() => release(succeeded));
     parts
       .passport()
       .authenticate(
         'synergyflow',
         (error: unknown, user: Express.User | false, info: LoginInfo | { message?: string } | undefined) => {
           if (error) {
+            settle();
             const loginError = asLoginError(error);
             emit(parts.config.hooks, 'onLogin', { outcome: errorCode(loginError), durationMs: Date.now() - started });
             return next(loginError);
           }
           if (!user || !info || !('tokens' in info)) {
+            settle();
             const message = info && 'message' in info ? info.message : undefined;
             return failed(message === 'expired' ? 'expired' : 'unknown_state');
           }
           const returnTo = info.state?.returnTo;
-          finishLogin(parts, req, user, info).then(() => {
-            succeeded = true;
-            emit(parts.config.hooks, 'onLogin', {
-              outcome: 'success',
-              durationMs: Date.now() - started,
-              userId: info.profile.id,
-            });
-            res.redirect(303, returnTo ?? parts.config.successRedirect);
-          }, next);
+          finishLogin(parts, req, user, info).then(
+            () => {
+              succeeded = true;
+              settle();
+              emit(parts.config.hooks, 'onLogin', {
+                outcome: 'success',
+                durationMs: Date.now() - started,
+                userId: info.profile.id,
+              });
+              res.redirect(303, returnTo ?? parts.config.successRedirect);
+            },
+            (error: unknown) => {
+              settle();
+              next(error);
+            },
+          );
         },
       )(req, res, next);
   });

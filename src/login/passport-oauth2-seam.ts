@@ -1,8 +1,8 @@
-/**
+/*
  * Everything this package relies on inside passport-oauth2, in one file. passport-oauth2 is what
  * the design builds on (state, PKCE, the Passport strategy contract), but three of its habits
- * are not public API, so they are pinned here and checked by `test/login/passport-oauth2-contract.test.ts`,
- * which fails if an upgrade changes them:
+ * are not public API, so they are pinned here and checked by the package's contract test (in
+ * its repository), which fails if an upgrade changes them:
  *
  * 1. It picks how to call the state store and the verify function by their parameter count
  *    (`fn.length`): `store(req, verifier, state, meta, cb)` only when `store.length === 5`,

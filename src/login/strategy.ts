@@ -1,5 +1,5 @@
 import { SynergyFlowClient } from '../provider/client.js';
-import { isSynergyFlowError } from '../errors.js';
+import { isSynergyFlowError } from '../error-guards.js';
 import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from '../options.js';
 import type { SynergyFlowProfile } from '../provider/profile.js';
 import type { SynergyFlowAuth } from '../synergy-flow.js';
@@ -92,7 +92,9 @@ export class SynergyFlowStrategy extends OAuth2Base {
         authorizationURL: config.authorizationURL,
         tokenURL: config.tokenURL,
         clientID: config.clientID,
-        clientSecret: config.clientSecret,
+        // The code exchange goes through the package's client, so passport-oauth2 never needs the
+        // secret; keeping it out means `auth.strategy` cannot hand it out.
+        clientSecret: 'unused',
         callbackURL: config.callbackURL,
         // A provider with no scopes (the 001 dialect) gets no scope parameter at all.
         ...(config.scope.length > 0 ? { scope: [...config.scope] } : {}),

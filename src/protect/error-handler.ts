@@ -1,13 +1,11 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthParts } from '../parts.js';
-import {
-  isLoginFailedError,
-  isLoginRequiredError,
-  isRateLimitError,
-  isSynergyFlowError,
-  isUnauthorizedError,
-  type SynergyFlowError,
-} from '../errors.js';
+import { type SynergyFlowError } from '../errors.js';
+import { isLoginFailedError } from '../error-guards.js';
+import { isLoginRequiredError } from '../error-guards.js';
+import { isRateLimitError } from '../error-guards.js';
+import { isUnauthorizedError } from '../error-guards.js';
+import { isSynergyFlowError } from '../error-guards.js';
 import { isNavigation, wantsHtml } from './negotiate.js';
 import { requestedPath, returnPathFor } from '../login/return-to.js';
 import { logger } from '../log.js';

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { isRateLimitError, LoginRequiredError } from '../errors.js';
+import { LoginRequiredError } from '../errors.js';
+import { isRateLimitError } from '../error-guards.js';
 import { logger } from '../log.js';
 import type { AuthParts } from '../parts.js';
 import type { SynergyFlowProfile } from '../provider/profile.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { isRateLimitError, ProviderError } from '../errors.js';
+import { ProviderError } from '../errors.js';
+import { isRateLimitError } from '../error-guards.js';
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
 import { send, type HttpLimits, type ProviderAnswer } from './http.js';

@@ -1,20 +1,16 @@
 import type { Request } from 'express';
-import {
-  isLoginRequiredError,
-  isProviderError,
-  isRateLimitError,
-  isTemporarilyUnavailableError,
-  isUnauthorizedError,
-  LoginRequiredError,
-  TemporarilyUnavailableError,
-  UnauthorizedError,
-} from '../errors.js';
+import { LoginRequiredError, TemporarilyUnavailableError, UnauthorizedError } from '../errors.js';
+import { isTemporarilyUnavailableError } from '../error-guards.js';
+import { isProviderError } from '../error-guards.js';
+import { isLoginRequiredError } from '../error-guards.js';
+import { isRateLimitError } from '../error-guards.js';
+import { isUnauthorizedError } from '../error-guards.js';
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
 import type { ResolvedConfig } from '../options.js';
 import { forgetTokensAndProfile, markProfileStale, noteTokensDue } from '../session/session-state.js';
 import type { RefreshCoordinator } from './refresh-coordinator.js';
-import { needsRefresh, refreshDueAt, type TokenSet } from './token-set.js';
+import { needsRefresh, refreshDueAt, refreshTokenDead, type TokenSet } from './token-set.js';
 import type { TokenStore } from './token-store.js';
 
 const log = logger('token');
@@ -25,6 +21,8 @@ export interface TokenPathOptions {
   params?: Readonly<Record<string, string>> | undefined;
   /** When the request's budget runs out (milliseconds since the epoch, on the config's clock). */
   deadline?: number | undefined;
+  /** Whether a refresh may wait for another instance's lock (not while the current token serves). */
+  canWait?: boolean | undefined;
 }
 
 /** A provider call made with the request's token, and the token set it finally used. */
@@ -74,8 +72,11 @@ export class TokenPath {
     if (tokens.accessToken !== '' && !needsRefresh(tokens, now, this.#config.refreshSkewMs)) {
       return this.#noted(req, tokens);
     }
+    // Nothing to refresh with (no refresh token, or its uses are spent): the access token still
+    // serves until it expires; only then must the user log in again.
+    if (refreshTokenDead(tokens, now) && stillValid(tokens, now)) return tokens;
     try {
-      return await this.#refresh(req, tokens, options);
+      return await this.#refresh(req, tokens, { ...options, canWait: !stillValid(tokens, now) });
     } catch (error) {
       if (!isPassing(error) || !stillValid(tokens, this.#config.clock())) throw error;
       const code = (error as { code: string }).code;
@@ -122,7 +123,13 @@ export class TokenPath {
 
   /** Stores a login's first token set, replacing whatever the store held. */
   async remember(req: Request, tokens: TokenSet): Promise<void> {
-    await this.#store.set(req, tokens, undefined);
+    try {
+      await this.#store.set(req, tokens, undefined);
+    } catch (error) {
+      if (isSetupMistake(error)) throw error;
+      log('the token store refused a new login');
+      throw new TemporarilyUnavailableError('store_unavailable');
+    }
     this.#noted(req, tokens);
   }
 
@@ -155,12 +162,15 @@ export class TokenPath {
         this.#refresher.refresh(tokens, {
           reread: () => store.get(req),
           params: options.params,
+          canWait: options.canWait,
           persist: (fresh) => store.set(req, fresh, tokens.version),
         }),
         options.deadline,
       );
     } catch (error) {
       if (isLoginRequiredError(error)) throw await this.forget(req, error, tokens.version);
+      // This request stops waiting, but its refresh goes on: keep the result for the next one.
+      if (isTemporarilyUnavailableError(error) && error.reason === 'request_timeout') this.#refresher.retain(tokens);
       throw error;
     }
     // A refresh invalidates the cached profile: the next check loads it with the new token.

@@ -1,10 +1,7 @@
-import {
-  isLoginRequiredError,
-  isProviderError,
-  LoginRequiredError,
-  TemporarilyUnavailableError,
-  type SynergyFlowError,
-} from '../errors.js';
+import { LoginRequiredError, TemporarilyUnavailableError, type SynergyFlowError } from '../errors.js';
+import { isProviderError } from '../error-guards.js';
+import { isLoginRequiredError } from '../error-guards.js';
+import { isRateLimitError } from '../error-guards.js';
 import { emit, type Hooks } from '../hooks.js';
 import { logger } from '../log.js';
 import type { SynergyFlowClient } from '../provider/client.js';
@@ -35,6 +32,11 @@ export interface RefreshJob {
   reread(): Promise<TokenSet | undefined>;
   /** Provider-specific refresh parameters (SynapseFi 2FA: `phone_number`, `validation_pin`). */
   params?: Readonly<Record<string, string>> | undefined;
+  /**
+   * The request still holds a valid access token: it takes the lock only if it is free at once,
+   * rather than waiting out a sibling's refresh (it goes on with its current token meanwhile).
+   */
+  canWait?: boolean | undefined;
   /**
    * Stores a fresh token set (compare-and-swap on the version it replaces); `false` when a newer
    * one is stored. Called before the cross-process lock is released, so a sibling that takes
@@ -81,6 +83,7 @@ export class RefreshCoordinator {
   readonly #rotated = new Map<string, { tokens: TokenSet; until: number }>();
   readonly #failed = new Map<string, { error: SynergyFlowError; until: number }>();
   readonly #unsaved: UnsavedTokens;
+  readonly #retained = new Set<string>();
   #closing = false;
 
   constructor(parts: RefreshCoordinatorParts) {
@@ -121,12 +124,17 @@ export class RefreshCoordinator {
     this.#inflight.set(key, flight);
     try {
       const tokens = await flight;
-      rememberNewest(this.#rotated, key, { tokens, until: clock() + ROTATION_MEMORY_MS }, MAX_REMEMBERED);
+      // A rotation whose request gave up waiting is kept until a later request adopts it: with a
+      // session token store, that request's session was already saved without it.
+      const until = this.#retained.delete(key) ? Number.POSITIVE_INFINITY : clock() + ROTATION_MEMORY_MS;
+      rememberNewest(this.#rotated, key, { tokens, until }, MAX_REMEMBERED);
       return tokens;
     } catch (error) {
-      if (isProviderError(error)) {
-        const until = clock() + backoffMs(current, clock());
-        rememberNewest(this.#failed, key, { error, until }, MAX_REMEMBERED);
+      this.#retained.delete(key);
+      if (isProviderError(error) || isRateLimitError(error)) {
+        // A 429 from the token endpoint is honoured: no grant is sent before its Retry-After.
+        const wait = isRateLimitError(error) ? error.retryAfter * 1000 : backoffMs(current, clock());
+        rememberNewest(this.#failed, key, { error, until: clock() + wait }, MAX_REMEMBERED);
       }
       throw error;
     }
@@ -147,6 +155,17 @@ export class RefreshCoordinator {
     return this.#unsaved.drain(Math.max(0, deadline - Date.now()));
   }
 
+  /**
+   * Keeps the result of the refresh running for `current` until a later request adopts it (its
+   * own request stopped waiting at its deadline).
+   */
+  retain(current: TokenSet): void {
+    const key = tokenFingerprint(current.refreshToken ?? '');
+    if (!this.#inflight.has(key)) return;
+    this.#retained.add(key);
+    if (this.#retained.size > MAX_REMEMBERED) this.#retained.delete(this.#retained.values().next().value as string);
+  }
+
   #recentRotation(key: string, now: number): TokenSet | undefined {
     const remembered = this.#rotated.get(key);
     return remembered && remembered.until > now ? remembered.tokens : undefined;
@@ -154,11 +173,13 @@ export class RefreshCoordinator {
 
   async #run(key: string, current: TokenSet, job: RefreshJob, started: number): Promise<TokenSet> {
     const { client, hooks, clock, lock, lockWaitMs } = this.#parts;
-    const release = lock ? await this.#acquire(lock, key, lockWaitMs) : undefined;
+    const release = lock ? await this.#acquire(lock, key, job.canWait === false ? 0 : lockWaitMs) : undefined;
     try {
       if (lock) {
         // Whether we took the lock or waited it out, a sibling may have stored newer tokens.
-        const stored = await job.reread();
+        const stored = await job.reread().catch(() => {
+          throw new TemporarilyUnavailableError('store_unavailable');
+        });
         if (isNewer(stored, current)) {
           log('another process refreshed first; adopting its tokens');
           emit(hooks, 'onRefresh', { outcome: 'adopted', durationMs: clock() - started });

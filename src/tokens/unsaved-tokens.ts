@@ -42,7 +42,10 @@ export class UnsavedTokens {
   /** Keeps `tokens` and writes them with `persist` until that succeeds. */
   keep(key: string, tokens: TokenSet, persist: (tokens: TokenSet) => Promise<boolean>): void {
     if (this.#kept.size >= MAX_KEPT && !this.#kept.has(key)) {
-      log('too many unsaved token sets; this one is served only while the process lives');
+      // Bounded: past the cap the oldest set stops being retried (its user may have to log in again).
+      const oldest = this.#kept.keys().next().value as string;
+      this.#kept.delete(oldest);
+      log('too many unsaved token sets; the oldest is given up');
     }
     this.#kept.set(key, { tokens, persist, since: Date.now() });
     emit(this.#hooks, 'onTokenStoreFailed', { outcome: 'kept', durationMs: 0, unsaved: this.#kept.size });

@@ -53,7 +53,11 @@ describe('the PHP-style OAuth dialect (seed 001)', () => {
   it('an expired token without refresh means log in again: browsers redirected, API clients 401, no token call', async () => {
     await start({ accessTokenTtlSeconds: 2 });
     const browser = await rig.login();
+    // Past half its life the token still serves (there is nothing to refresh it with)...
     await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await browser.request(`${rig.url}/dashboard`, { headers: json })).status).toBe(200);
+    // ...and once it has expired, the user must log in again.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     const tokenCalls = php.counters.token;
     const api = await browser.request(`${rig.url}/dashboard`, { headers: json });
     expect(api.status).toBe(401);

@@ -167,6 +167,9 @@ describe('the SynapseFi-style OAuth key dialect (seed 002)', () => {
     expect(refreshEvents.map((e) => e.refreshUsesLeft)).toEqual([2, 1, 0]);
     clock.advance(70);
     const calls = emulator.counters.oauth;
+    // No uses left: the key serves until it expires, then the user must be attached again.
+    expect((await me(browser, 'u-uses')).status).toBe(200);
+    clock.advance(51);
     const dead = await me(browser, 'u-uses');
     expect(dead.status).toBe(401);
     expect(dead.body).toMatchObject({ error: { code: 'SF_LOGIN_REQUIRED', reason: 'refresh_token_expired' } });

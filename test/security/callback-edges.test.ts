@@ -33,6 +33,27 @@ describe('callback edge cases', () => {
     expect(dashboard.status).toBe(200);
   });
 
+  it('C23: a reload that drops the first connection mid-exchange still redeems the code once', async () => {
+    rig = await startRig();
+    const browser = rig.browser();
+    const link = await callbackLink(browser, '/first');
+    rig.emulator.latencyMs.token = 400;
+    // The first load is abandoned (the browser reloads): its socket closes while the code is
+    // still being redeemed, which must not open the gate to a second redemption.
+    const first = new AbortController();
+    const abandoned = fetch(link, {
+      headers: { cookie: browser.cookieHeader(rig.url) },
+      redirect: 'manual',
+      signal: first.signal,
+    }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    first.abort();
+    await abandoned;
+    const reload = await browser.request(link, { follow: false });
+    expect(rig.emulator.counters.token).toBe(1);
+    expect(reload.status).toBe(303);
+  });
+
   it('C24: a 401 or 403 from the profile call during the callback is a LoginFailedError, never a redirect to log in', async () => {
     rig = await startRig();
     for (const status of [401, 403]) {

@@ -6,7 +6,6 @@ let rig: Rig;
 afterEach(async () => rig?.close());
 
 const json = { accept: 'application/json' };
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const dashboard = async (browser: TestBrowser) => {
   const answer = await browser.request(`${rig.url}/dashboard`, { headers: json });
   return { status: answer.status, body: JSON.parse(answer.text) as Record<string, unknown>, headers: answer.headers };
@@ -14,15 +13,19 @@ const dashboard = async (browser: TestBrowser) => {
 
 describe('refresh (requireUser)', () => {
   it('F5: an expired access token without a refresh token means log in again, with no token call', async () => {
-    rig = await startRig();
+    rig = await startRig({ clock: true });
     rig.emulator.failNext('token', {
       status: 200,
-      body: { access_token: 'only-access', token_type: 'Bearer', expires_in: 1 },
+      body: { access_token: 'only-access', token_type: 'Bearer', expires_in: 120 },
     });
     rig.emulator.failNext('user', { status: 200, body: { id: 1, name: 'Test User' } });
     const browser = await rig.login(new TestBrowser(json));
-    await sleep(600);
     rig.emulator.resetCounters();
+    // Past half its life, with nothing to refresh it with, the token still serves until it expires.
+    rig.clock?.advance(70);
+    rig.emulator.failNext('user', { status: 200, body: { id: 1, name: 'Test User' } });
+    expect((await dashboard(browser)).status).toBe(200);
+    rig.clock?.advance(51);
     const answer = await dashboard(browser);
     expect(answer.status).toBe(401);
     expect(answer.body).toMatchObject({ error: { code: 'SF_LOGIN_REQUIRED', reason: 'access_token_expired' } });
