@@ -131,7 +131,11 @@ export class RefreshCoordinator {
       return tokens;
     } catch (error) {
       this.#retained.delete(key);
-      if (isProviderError(error) || isRateLimitError(error)) {
+      if (isLoginRequiredError(error)) {
+        // A refused refresh token is dead for good: requests still holding it fail at once
+        // instead of presenting it again (each presentation is a reuse the provider may punish).
+        rememberNewest(this.#failed, key, { error, until: clock() + ROTATION_MEMORY_MS }, MAX_REMEMBERED);
+      } else if (isProviderError(error) || isRateLimitError(error)) {
         // A 429 from the token endpoint is honoured: no grant is sent before its Retry-After.
         const wait = isRateLimitError(error) ? error.retryAfter * 1000 : backoffMs(current, clock());
         rememberNewest(this.#failed, key, { error, until: clock() + wait }, MAX_REMEMBERED);
