@@ -8,9 +8,13 @@ import express, { type Express } from 'express';
 import session, { MemoryStore, type Store } from 'express-session';
 import { Passport } from 'passport';
 import { createClient } from 'redis';
-// The built package, as users run it (npm run bench builds it first).
-import { RedisTokenStore, synergyFlow } from '../dist/index.js';
-import { startSynergyFlowEmulator, TestBrowser } from '../dist/testing/index.js';
+// The built package, as users run it (npm run bench builds it first); typed from the sources,
+// since dist/ exists only after a build.
+const built = (path: string): string => new URL(`../dist/${path}`, import.meta.url).href;
+const { RedisTokenStore, synergyFlow } = (await import(built('index.js'))) as typeof import('../src/index.js');
+const { startSynergyFlowEmulator, TestBrowser } = (await import(
+  built('testing/index.js')
+)) as typeof import('../src/testing/index.js');
 import { baselineApp } from './baseline-app.js';
 
 /** What the load generator needs of one server. */
