@@ -18,6 +18,7 @@ import { attachUser, type AttachedUser } from './provider/synapsefi-user.js';
 import { LogoutRegistry } from './session/logout-registry.js';
 import { createLogoutRouter } from './session/logout-router.js';
 import { guardSessionSave } from './session/session-guard.js';
+import { isSerializedUser, type SerializedUser } from './session/session-state.js';
 import { TokenPath } from './tokens/fresh-token.js';
 import { RefreshCoordinator } from './tokens/refresh-coordinator.js';
 import type { AccessToken } from './tokens/request-auth.js';
@@ -84,16 +85,6 @@ export interface SynergyFlowAuth {
   close(timeoutMs?: number): Promise<number>;
 }
 
-/**
- * What the session's Passport entry holds for a SynergyFlow login: the provider and user id,
- * and the app's own user when a verify function made one (kept as JSON).
- */
-interface SerializedUser {
-  sf: string;
-  id: string;
-  user?: unknown;
-}
-
 /** A profile of this provider, as the default login (no verify function) makes it. */
 function isProfileOf(user: unknown, name: string): user is SynergyFlowProfile {
   const candidate = user as Partial<SynergyFlowProfile> | null;
@@ -102,15 +93,6 @@ function isProfileOf(user: unknown, name: string): user is SynergyFlowProfile {
     candidate !== null &&
     candidate.provider === name &&
     typeof candidate.id === 'string'
-  );
-}
-
-function isSerializedUser(value: unknown): value is SerializedUser {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as SerializedUser).sf === 'string' &&
-    typeof (value as SerializedUser).id === 'string'
   );
 }
 

@@ -147,8 +147,6 @@ async function finishLogin(parts: AuthParts, req: Request, user: Express.User, i
   const state = authState(req);
   if (otherTabs) state.transactions = otherTabs;
   state.profile = info.profile;
-  state.subject = info.profile.id;
-  if (user !== info.profile) state.appUser = true;
   state.profileLoadedAt = parts.config.clock();
   await parts.tokens.remember(req, tokens);
 }

@@ -6,8 +6,7 @@ import type { AuthParts } from '../parts.js';
 import type { SynergyFlowProfile } from '../provider/profile.js';
 import { sessionSetupProblem } from '../login/setup-checks.js';
 import { passError } from './error-handler.js';
-import { guardSessionSave } from '../session/session-guard.js';
-import { authState, peekAuthState } from '../session/session-state.js';
+import { authState, peekAuthState, storedLogin } from '../session/session-state.js';
 import { toAccessToken, toRequestAuth, type RequestAuth } from '../tokens/request-auth.js';
 
 const log = logger('require-user');
@@ -88,13 +87,14 @@ export function createRequireUser(parts: AuthParts, options: RequireUserOptions 
 
 async function ensureUser(parts: AuthParts, req: Request, policy: ProfilePolicy): Promise<void> {
   checkPrerequisites(req);
-  const setup = sessionSetupProblem(parts, req);
-  if (setup) throw setup;
   const state = peekAuthState(req);
   if (!req.isAuthenticated() || !state || parts.logouts.has(req.sessionID)) {
+    // Only a request that is not logged in can be the symptom of a wiring mistake.
+    const setup = sessionSetupProblem(parts, req);
+    if (setup) throw setup;
     throw new LoginRequiredError('no_session');
   }
-  guardSessionSave(req, parts);
+  // Passport's deserializer (see synergy-flow.ts) has already guarded this session's save.
   const { tokens, config } = parts;
   const cached = state.profile;
   const cacheFresh =
@@ -111,13 +111,12 @@ async function ensureUser(parts: AuthParts, req: Request, policy: ProfilePolicy)
     await tokens.fresh(req, { deadline });
     profile = cacheFresh ? cached : await loadProfile(parts, req, deadline, policy.serveStale ? cached : undefined);
   }
-  // Sessions from before `subject` was recorded hold the profile as the user.
-  const subject = state.subject ?? (req.user as { id?: unknown } | undefined)?.id;
-  if (profile.id !== subject) {
+  const login = storedLogin(req);
+  if (profile.id !== login?.id) {
     throw await tokens.forget(req, new LoginRequiredError('user_changed'));
   }
   // The app's own user (from `verify`) stays; only a profile user is brought up to date.
-  if (!state.appUser) req.user = profile as Express.User;
+  if (login.user === undefined) req.user = profile as Express.User;
   req.synergyflow = toRequestAuth(
     async () => toAccessToken(await tokens.fresh(req, { deadline: tokens.deadline() })),
     state.profileLoadedAt,

@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AuthParts } from '../parts.js';
 import { noStore } from '../util/no-store.js';
+import { storedLogin } from './session-state.js';
 import { CrossSiteRequestError } from '../errors.js';
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
@@ -76,7 +77,7 @@ export function createLogoutRouter(parts: AuthParts): Router {
       if (isScriptClient(req)) res.status(204).end();
       else res.redirect(303, parts.config.logoutRedirect);
     };
-    const userId = req.session?.synergyflow?.subject ?? req.session?.synergyflow?.profile?.id;
+    const userId = storedLogin(req)?.id;
     if (!req.session || !req.isAuthenticated?.()) return done();
     parts.logouts.add(req.sessionID);
     parts.tokenStore.clear(req).then(() => {

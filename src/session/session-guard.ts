@@ -74,9 +74,3 @@ async function undoIfLoggedOut(req: Request, tokens: TokenStore, store: Store, s
   log('destroyed a session written back after its token set was removed (logged out elsewhere)');
   await new Promise<void>((resolve) => store.destroy(sessionID, () => resolve()));
 }
-
-declare module 'express-session' {
-  interface SessionData {
-    passport?: { user?: unknown };
-  }
-}

@@ -27,10 +27,6 @@ export interface AuthSessionState {
   tokenKey?: string;
   /** The last profile loaded from the provider. */
   profile?: SynergyFlowProfile;
-  /** The provider's id of the user who logged in (the profile must keep it). */
-  subject?: string;
-  /** Set when `req.user` is the app's own user (from a verify function), not the profile. */
-  appUser?: boolean;
   /** When `profile` was loaded. */
   profileLoadedAt?: number;
   /**
@@ -43,6 +39,8 @@ export interface AuthSessionState {
 declare module 'express-session' {
   interface SessionData {
     synergyflow?: AuthSessionState;
+    /** Passport's entry: for a SynergyFlow login, a {@link SerializedUser}. */
+    passport?: { user?: unknown };
   }
 }
 
@@ -60,6 +58,33 @@ export function authState(req: Request): AuthSessionState {
 export function peekAuthState(req: Request): AuthSessionState | undefined {
   if (!req.session) throw new Error(MISSING_SESSION);
   return req.session.synergyflow;
+}
+
+/**
+ * What the session's Passport entry holds for a SynergyFlow login: the provider's name, the
+ * provider's user id the profile must keep, and the app's own user when a verify function made
+ * one (kept as JSON).
+ */
+export interface SerializedUser {
+  sf: string;
+  id: string;
+  user?: unknown;
+}
+
+/** True for a Passport entry this package wrote. */
+export function isSerializedUser(value: unknown): value is SerializedUser {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as SerializedUser).sf === 'string' &&
+    typeof (value as SerializedUser).id === 'string'
+  );
+}
+
+/** The SynergyFlow login stored in the request's session by Passport, if any. */
+export function storedLogin(req: Request): SerializedUser | undefined {
+  const stored: unknown = req.session?.passport?.user;
+  return isSerializedUser(stored) ? stored : undefined;
 }
 
 /** Notes when the request's token set falls due, so later requests can skip reading it. */
