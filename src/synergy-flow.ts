@@ -17,8 +17,8 @@ import type { SynergyFlowProfile } from './provider/profile.js';
 import { attachUser, type AttachedUser } from './provider/synapsefi-user.js';
 import { LogoutRegistry } from './session/logout-registry.js';
 import { createLogoutRouter } from './session/logout-router.js';
-import { guardSessionSave } from './session/session-guard.js';
-import { isSerializedUser, type SerializedUser } from './session/session-state.js';
+import { createSaveGuard, guardSessionSave } from './session/session-guard.js';
+import { cachedProfile, isSerializedUser, type SerializedUser } from './session/session-state.js';
 import { TokenPath } from './tokens/fresh-token.js';
 import { RefreshCoordinator } from './tokens/refresh-coordinator.js';
 import type { AccessToken } from './tokens/request-auth.js';
@@ -140,6 +140,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
       return passport;
     },
   };
+  const saveGuard = createSaveGuard(parts);
   let strategy: SynergyFlowStrategy | undefined;
   const strategyParts: StrategyParts = {
     config,
@@ -155,7 +156,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     config: withoutSecret(config),
     client,
     tokenStore,
-    profile: (req: Request) => (req.isAuthenticated?.() ? req.session?.synergyflow?.profile : undefined),
+    profile: (req: Request) => (req.isAuthenticated?.() ? cachedProfile(req) : undefined),
     get strategy() {
       return getStrategy();
     },
@@ -172,9 +173,9 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
         (req: Request, stored: unknown, done: (err: unknown, user?: Express.User | false) => void) => {
           if (!isSerializedUser(stored) || stored.sf !== name) return done('pass');
           // Every logged-in request passes here, so every one gets the stale-save protection.
-          guardSessionSave(req, parts);
+          guardSessionSave(req, saveGuard);
           if (stored.user !== undefined) return done(null, stored.user as Express.User);
-          const profile: SynergyFlowProfile | undefined = req.session?.synergyflow?.profile;
+          const profile = cachedProfile(req);
           done(null, profile && profile.id === stored.id ? (profile as Express.User) : false);
         },
       );

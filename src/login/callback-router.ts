@@ -10,7 +10,7 @@ import { isRateLimitError } from '../error-guards.js';
 import { isSynergyFlowError } from '../error-guards.js';
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
-import { authState } from '../session/session-state.js';
+import { authState, cacheProfile } from '../session/session-state.js';
 import { ExchangeGate } from './exchange-gate.js';
 import { grantedTokens } from './granted-scope.js';
 import { lostLoginHint } from './setup-checks.js';
@@ -146,7 +146,6 @@ async function finishLogin(parts: AuthParts, req: Request, user: Express.User, i
   );
   const state = authState(req);
   if (otherTabs) state.transactions = otherTabs;
-  state.profile = info.profile;
-  state.profileLoadedAt = parts.config.clock();
+  cacheProfile(req, info.profile, parts.config.clock());
   await parts.tokens.remember(req, tokens);
 }

@@ -2,6 +2,8 @@ import type { Request } from 'express';
 import type { ResolvedConfig } from '../options.js';
 import type { AuthParts } from '../parts.js';
 import type { PassportInstance } from './passport-instance.js';
+import { isSessionGuarded } from '../session/session-guard.js';
+import { isSerializedUser } from '../session/session-state.js';
 
 /**
  * A mistake in how the app wires the package, found at the first request it would break. The
@@ -21,8 +23,8 @@ interface AuthenticatingStrategy {
   authenticate(this: unknown, req: unknown, options?: unknown): unknown;
 }
 
-/** For each Passport session strategy watched: the requests it has seen. */
-const seenBy = new WeakMap<object, WeakSet<object>>();
+/** For each Passport session strategy watched: the symbol it sets on the requests it sees. */
+const marks = new WeakMap<object, symbol>();
 
 function sessionStrategyOf(passport: PassportInstance): AuthenticatingStrategy | undefined {
   // Passport 0.7 keeps its strategies behind `_strategy(name)`; other implementations may not.
@@ -36,19 +38,26 @@ function sessionStrategyOf(passport: PassportInstance): AuthenticatingStrategy |
 }
 
 /**
- * Marks every request that the instance's session strategy (`passport.session()`) sees. Passport
- * gives no public sign that it ran, and without it a login is stored but never read back: the
- * browser loops between the app and the provider, redeeming a code each time.
+ * Leaves a sign on every request that the instance's session strategy (`passport.session()`)
+ * sees. Passport gives none, and without it a login is stored but never read back: the browser
+ * loops between the app and the provider, redeeming a code each time. A SynergyFlow login it
+ * restores is sign enough (its deserializer guards the session's save, see
+ * `isSessionGuarded`), so those requests, the hot path, get no extra property: adding one to a
+ * request object costs an allocation of its whole property table.
  */
 export function watchSessionStrategy(passport: PassportInstance): void {
   const strategy = sessionStrategyOf(passport);
-  if (!strategy || seenBy.has(strategy)) return;
-  const seen = new WeakSet<object>();
-  seenBy.set(strategy, seen);
+  if (!strategy || marks.has(strategy)) return;
+  const mark = Symbol('passport-synergyflow: passport.session() ran');
+  marks.set(strategy, mark);
   const original = strategy.authenticate;
   // Passport runs `Object.create(strategy).authenticate(req, options)`: an own property is inherited.
-  strategy.authenticate = function (this: unknown, req: unknown, options?: unknown) {
-    if (typeof req === 'object' && req !== null) seen.add(req);
+  strategy.authenticate = function (this: { _key?: unknown }, req: unknown, options?: unknown) {
+    if (typeof req === 'object' && req !== null) {
+      const key = typeof this._key === 'string' ? this._key : 'passport';
+      const session = (req as { session?: Record<string, { user?: unknown } | undefined> }).session;
+      if (!isSerializedUser(session?.[key]?.user)) (req as Record<symbol, boolean>)[mark] = true;
+    }
     return original.call(this, req, options);
   };
 }
@@ -63,9 +72,9 @@ const SESSION_LINE =
  */
 function sessionStrategyProblem(passport: PassportInstance, req: Request): string | undefined {
   const strategy = sessionStrategyOf(passport);
-  const seen = strategy && seenBy.get(strategy);
-  if (seen) {
-    if (seen.has(req)) return undefined;
+  const mark = strategy && marks.get(strategy);
+  if (mark) {
+    if ((req as unknown as Record<symbol, boolean>)[mark] === true || isSessionGuarded(req)) return undefined;
   } else {
     const stored: unknown = (req.session as { passport?: { user?: unknown } } | undefined)?.passport?.user;
     const ours = typeof stored === 'object' && stored !== null && 'sf' in stored;

@@ -6,7 +6,14 @@ import type { AuthParts } from '../parts.js';
 import type { SynergyFlowProfile } from '../provider/profile.js';
 import { sessionSetupProblem } from '../login/setup-checks.js';
 import { passError } from './error-handler.js';
-import { authState, peekAuthState, storedLogin } from '../session/session-state.js';
+import {
+  cachedProfile,
+  cacheProfile,
+  peekAuthState,
+  storedLogin,
+  type AuthSessionState,
+  type SerializedUser,
+} from '../session/session-state.js';
 import { toAccessToken, toRequestAuth, type RequestAuth } from '../tokens/request-auth.js';
 
 const log = logger('require-user');
@@ -66,57 +73,89 @@ export function createRequireUser(parts: AuthParts, options: RequireUserOptions 
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     // The answer carries the user's data: no shared cache may keep it (the handler may relax it).
     res.setHeader('Cache-Control', 'no-store');
-    ensureUser(parts, req, policy).then(
-      () => next(),
-      (error: unknown) => {
-        const code = (error as { code?: unknown }).code;
-        const reason = (error as { reason?: unknown }).reason;
-        log(
-          'refused %s %s: %s%s',
-          req.method,
-          req.path,
-          typeof code === 'string' ? code : 'error',
-          typeof reason === 'string' ? ` (${reason})` : '',
-        );
-        passError(parts, middleware, error, req, res, next);
-      },
-    );
+    const refuse = (error: unknown): void => {
+      const code = (error as { code?: unknown }).code;
+      const reason = (error as { reason?: unknown }).reason;
+      log(
+        'refused %s %s: %s%s',
+        req.method,
+        req.path,
+        typeof code === 'string' ? code : 'error',
+        typeof reason === 'string' ? ` (${reason})` : '',
+      );
+      passError(parts, middleware, error, req, res, next);
+    };
+    let served: boolean;
+    try {
+      served = serveFromCache(parts, req, policy);
+    } catch (error) {
+      return refuse(error);
+    }
+    // The common case answers synchronously: no promise, no extra turn of the event loop.
+    if (served) return next();
+    ensureUser(parts, req, policy).then(() => next(), refuse);
   };
   return middleware;
 }
 
-async function ensureUser(parts: AuthParts, req: Request, policy: ProfilePolicy): Promise<void> {
+/** The login's state, or the error that refuses the request: no login, or a wiring mistake. */
+function loggedInState(parts: AuthParts, req: Request): AuthSessionState {
   checkPrerequisites(req);
   const state = peekAuthState(req);
   if (!req.isAuthenticated() || !state || parts.logouts.has(req.sessionID)) {
     // Only a request that is not logged in can be the symptom of a wiring mistake.
-    const setup = sessionSetupProblem(parts, req);
-    if (setup) throw setup;
-    throw new LoginRequiredError('no_session');
+    throw sessionSetupProblem(parts, req) ?? new LoginRequiredError('no_session');
   }
+  return state;
+}
+
+function isCacheFresh(parts: AuthParts, state: AuthSessionState, policy: ProfilePolicy): boolean {
+  return state.profileLoadedAt !== undefined && parts.config.clock() - state.profileLoadedAt < policy.ttlMs;
+}
+
+/**
+ * The hot path: the profile is cached and the token is known usable, so nothing needs the token
+ * store or the provider. Returns false when the request needs the full (asynchronous) path.
+ */
+function serveFromCache(parts: AuthParts, req: Request, policy: ProfilePolicy): boolean {
+  const state = loggedInState(parts, req);
+  if (!isCacheFresh(parts, state, policy) || !parts.tokens.knownUsable(req)) return false;
+  const profile = cachedProfile(req);
+  const login = storedLogin(req);
+  if (!profile || !login || profile.id !== login.id) return false;
+  if (log.enabled) log('profile served from cache');
+  attach(parts, req, state, profile, login);
+  return true;
+}
+
+async function ensureUser(parts: AuthParts, req: Request, policy: ProfilePolicy): Promise<void> {
+  const state = loggedInState(parts, req);
   // Passport's deserializer (see synergy-flow.ts) has already guarded this session's save.
-  const { tokens, config } = parts;
-  const cached = state.profile;
-  const cacheFresh =
-    cached !== undefined &&
-    state.profileLoadedAt !== undefined &&
-    config.clock() - state.profileLoadedAt < policy.ttlMs;
-  let profile: SynergyFlowProfile;
-  if (cacheFresh && tokens.knownUsable(req)) {
-    // The hot path: nothing needs the token, so the token store is not read at all.
-    log('profile served from cache');
-    profile = cached;
-  } else {
-    const deadline = tokens.deadline();
-    await tokens.fresh(req, { deadline });
-    profile = cacheFresh ? cached : await loadProfile(parts, req, deadline, policy.serveStale ? cached : undefined);
-  }
+  const { tokens } = parts;
+  const cached = cachedProfile(req);
+  const cacheFresh = isCacheFresh(parts, state, policy);
+  const deadline = tokens.deadline();
+  await tokens.fresh(req, { deadline });
+  const profile =
+    cacheFresh && cached ? cached : await loadProfile(parts, req, deadline, policy.serveStale ? cached : undefined);
   const login = storedLogin(req);
   if (profile.id !== login?.id) {
     throw await tokens.forget(req, new LoginRequiredError('user_changed'));
   }
+  attach(parts, req, state, profile, login);
+}
+
+/** Puts the profile (and, lazily, the access token) on the request. */
+function attach(
+  parts: AuthParts,
+  req: Request,
+  state: AuthSessionState,
+  profile: SynergyFlowProfile,
+  login: SerializedUser,
+): void {
   // The app's own user (from `verify`) stays; only a profile user is brought up to date.
   if (login.user === undefined) req.user = profile as Express.User;
+  const { tokens } = parts;
   req.synergyflow = toRequestAuth(
     async () => toAccessToken(await tokens.fresh(req, { deadline: tokens.deadline() })),
     state.profileLoadedAt,
@@ -132,9 +171,7 @@ async function loadProfile(
 ): Promise<SynergyFlowProfile> {
   try {
     const { value } = await parts.tokens.call(req, (t) => parts.client.getUser(t), { deadline });
-    const state = authState(req);
-    state.profile = value;
-    state.profileLoadedAt = parts.config.clock();
+    cacheProfile(req, value, parts.config.clock());
     log('profile loaded from the provider');
     return value;
   } catch (error) {

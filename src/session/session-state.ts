@@ -25,8 +25,12 @@ export interface AuthSessionState {
   tokens?: TokenSet;
   /** Opaque id naming this login's token set in an external token store. */
   tokenKey?: string;
-  /** The last profile loaded from the provider. */
-  profile?: SynergyFlowProfile;
+  /**
+   * The last profile loaded from the provider, as JSON text (read it with {@link cachedProfile}).
+   * One string rather than the profile's dozen keys: express-session parses, hashes twice and
+   * re-serialises the whole session on every request, and a string costs it next to nothing.
+   */
+  profile?: string;
   /** When `profile` was loaded. */
   profileLoadedAt?: number;
   /**
@@ -93,6 +97,52 @@ export function noteTokensDue(req: Request, dueAt: number | undefined): void {
   const value = dueAt ?? null;
   // Unchanged values are not written: express-session would otherwise save the session.
   if (state.tokensDueAt !== value) state.tokensDueAt = value;
+}
+
+// The profile parsed from the session's text, and that text, kept on the package's session entry
+// (a fresh object each time the session is loaded) so that it is parsed once per request. Symbol
+// keys: JSON, and so every session store, ignores them.
+const PROFILE = Symbol('passport-synergyflow: parsed profile');
+const PROFILE_TEXT = Symbol('passport-synergyflow: parsed profile text');
+
+interface ProfileMemo {
+  [PROFILE]?: SynergyFlowProfile | undefined;
+  [PROFILE_TEXT]?: string;
+}
+
+function parseProfileText(text: string): SynergyFlowProfile | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    const profile = value as SynergyFlowProfile;
+    return typeof value === 'object' && value !== null && typeof profile.id === 'string' ? profile : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The profile cached in the request's session, or `undefined` (none, or unreadable: it is then
+ * loaded again). The same object for the whole request.
+ */
+export function cachedProfile(req: Request): SynergyFlowProfile | undefined {
+  const state = req.session?.synergyflow;
+  const text = state?.profile;
+  if (typeof text !== 'string') return undefined;
+  const memo = state as ProfileMemo;
+  if (memo[PROFILE_TEXT] === text) return memo[PROFILE];
+  memo[PROFILE_TEXT] = text;
+  return (memo[PROFILE] = parseProfileText(text));
+}
+
+/** Caches a profile just loaded from the provider in the session, with when it was loaded. */
+export function cacheProfile(req: Request, profile: SynergyFlowProfile, loadedAt: number): void {
+  const state = authState(req);
+  const text = JSON.stringify(profile);
+  state.profile = text;
+  state.profileLoadedAt = loadedAt;
+  const memo = state as ProfileMemo;
+  memo[PROFILE_TEXT] = text;
+  memo[PROFILE] = profile;
 }
 
 /** Marks the cached profile stale (it is reloaded next time, and still served while rate-limited). */
