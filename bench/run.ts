@@ -4,15 +4,18 @@
 // interleaved rounds (every row once per round) so drift hits all rows alike; medians are
 // reported, and written with the machine to BENCHMARKS.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import { startRedis } from '../test/helpers/redis.js';
 import type { Target } from './servers.js';
 import { storm, type StormResult } from './storm.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const WARMUP_SECONDS = 2;
+const READING = '## Reading these figures';
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
 const CONNECTIONS = 10;
 const ROWS = ['bare', 'baselineMemory', 'packageMemory', 'baselineRedis', 'packageRedis'] as const;
 type RowKey = (typeof ROWS)[number];
@@ -29,28 +32,54 @@ const BASELINE: Partial<Record<RowKey, RowKey>> = { packageMemory: 'baselineMemo
 interface Measured {
   rps: number[];
   p99: number[];
+  /** The server's CPU time per request, in microseconds. */
+  cpu: number[];
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const pinnable = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
-async function measure(name: string, target: Target): Promise<{ rps: number; p99: number }> {
+/** Every route must answer the logged-in user, or the figures would measure an error page. */
+async function checkAnswer(name: string, target: Target): Promise<void> {
+  const answer = await fetch(target.url, {
+    headers: target.cookie ? { cookie: target.cookie, accept: 'application/json' } : {},
+  });
+  const body = await answer.text();
+  if (answer.status !== 200 || !body.includes('"Test User"')) {
+    throw new Error(`${name} answered ${answer.status} ${body.slice(0, 200)}`);
+  }
+}
+
+/** CPU time (user + system) the server process has used so far, in microseconds (Linux). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
+async function measure(
+  name: string,
+  target: Target,
+  seconds = SECONDS,
+): Promise<{ rps: number; p99: number; cpu: number }> {
+  await checkAnswer(name, target);
+  const cpuBefore = cpuMicros(target.pid);
   const result = await autocannon({
     url: target.url,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     headers: target.cookie ? { cookie: target.cookie, accept: 'application/json' } : {},
   });
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   }
-  return { rps: result.requests.average, p99: result.latency.p99 };
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    cpu: (cpuMicros(target.pid) - cpuBefore) / result.requests.total,
+  };
 }
 
-function startServers(
-  redisURL: string,
-  major: 4 | 5,
-): Promise<{ child: ChildProcess; targets: Record<RowKey, Target> }> {
+function startServer(redisURL: string, major: 4 | 5, row: RowKey): Promise<{ child: ChildProcess; target: Target }> {
   const node = [
     process.execPath,
     ...(major === 4 ? ['--import', './bench/express4-alias.mjs'] : []),
@@ -61,7 +90,7 @@ function startServers(
   // The servers get one core, the load generator the other.
   const [command, ...args] = pinnable ? ['taskset', '-c', '0', ...node] : node;
   const child = spawn(command as string, args, {
-    env: { ...process.env, REDIS_URL: redisURL },
+    env: { ...process.env, REDIS_URL: redisURL, BENCH_ROW: row },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -69,53 +98,88 @@ function startServers(
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const line = /READY (.+)\n/.exec(out);
-      if (line?.[1]) resolve({ child, targets: JSON.parse(line[1]) as Record<RowKey, Target> });
+      if (line?.[1]) resolve({ child, target: JSON.parse(line[1]) as Target });
     });
-    child.once('exit', (code) => reject(new Error(`bench servers exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`bench server ${row} exited with ${code}`)));
   });
+}
+
+/** One server process per row, so that no app shares another's JIT state. */
+async function startServers(
+  redisURL: string,
+  major: 4 | 5,
+): Promise<{ children: ChildProcess[]; targets: Record<RowKey, Target> }> {
+  const children: ChildProcess[] = [];
+  const targets: Partial<Record<RowKey, Target>> = {};
+  for (const row of ROWS) {
+    const { child, target } = await startServer(redisURL, major, row);
+    children.push(child);
+    targets[row] = target;
+  }
+  return { children, targets: targets as Record<RowKey, Target> };
 }
 
 const fmt = (n: number, digits = 0): string => n.toFixed(digits);
 const redis = await startRedis();
 const tables: string[] = [];
 const verdicts: string[] = [];
-for (const major of [5, 4] as const) {
-  const { child, targets } = await startServers(redis.url, major);
-  const measured = Object.fromEntries(ROWS.map((row) => [row, { rps: [], p99: [] }])) as unknown as Record<
+// BENCH_EXPRESS=5 (or 4) runs one major only, for a quicker look.
+const majors = [5, 4].filter((major) =>
+  (process.env.BENCH_EXPRESS ?? '5,4').split(',').includes(String(major)),
+) as Array<4 | 5>;
+for (const major of majors) {
+  const { children, targets } = await startServers(redis.url, major);
+  const measured = Object.fromEntries(ROWS.map((row) => [row, { rps: [], p99: [], cpu: [] }])) as unknown as Record<
     RowKey,
     Measured
   >;
   try {
+    // A first pass lets every server's JIT settle; it is not counted.
+    for (const row of ROWS) await measure(row, targets[row], WARMUP_SECONDS);
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const row of ROWS) {
-        const { rps, p99 } = await measure(row, targets[row]);
+      // Every other round runs the rows backwards, so a drift in the machine's speed hits a row
+      // and its baseline alike.
+      for (const row of round % 2 === 0 ? ROWS : [...ROWS].reverse()) {
+        const { rps, p99, cpu } = await measure(row, targets[row]);
         measured[row].rps.push(rps);
         measured[row].p99.push(p99);
+        measured[row].cpu.push(cpu);
       }
     }
   } finally {
-    child.kill('SIGTERM');
+    for (const child of children) child.kill('SIGTERM');
+  }
+  for (const row of ROWS) {
+    const { rps, cpu } = measured[row];
+    console.log(
+      `Express ${major} ${row}: ${rps.map((v) => fmt(v)).join(' ')} req/s; ${cpu.map((v) => fmt(v)).join(' ')} µs CPU/req`,
+    );
   }
   const rps = (row: RowKey): number => median(measured[row].rps);
+  const cpu = (row: RowKey): number => median(measured[row].cpu);
+  // A row against its baseline: the median of the ratios of each round (the two were measured
+  // seconds apart), which cancels the machine's drift between rounds.
+  const ratio = (row: RowKey, base: RowKey): number =>
+    median(measured[row].rps.map((value, round) => value / (measured[base].rps[round] ?? Number.NaN)));
   const bytes = (row: RowKey): number => targets[row].sessionBytes + targets[row].tokenBytes;
   tables.push(
     [
       `### Express ${major}`,
       '',
-      '| Route | req/s (median) | vs bare | vs baseline | bytes per user | bytes vs baseline | p99 ms |',
-      '|---|---:|---:|---:|---:|---:|---:|',
+      '| Route | req/s (median) | vs bare | vs baseline | CPU µs/req | CPU vs baseline | bytes per user | bytes vs baseline | p99 ms |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...ROWS.map((row) => {
         const base = BASELINE[row];
         const stored =
           row === 'bare'
             ? '–'
             : `${bytes(row)}${targets[row].tokenBytes ? ` (${targets[row].sessionBytes} + ${targets[row].tokenBytes} tokens)` : ''}`;
-        return `| ${NAMES[row]} | ${fmt(rps(row))} | ${fmt(rps(row) / rps('bare'), 2)} | ${base ? fmt(rps(row) / rps(base), 2) : ''} | ${stored} | ${base ? fmt(bytes(row) / bytes(base), 2) : ''} | ${fmt(median(measured[row].p99), 1)} |`;
+        return `| ${NAMES[row]} | ${fmt(rps(row))} | ${fmt(rps(row) / rps('bare'), 2)} | ${base ? fmt(ratio(row, base), 2) : ''} | ${fmt(cpu(row))} | ${base ? fmt(cpu(base) / cpu(row), 2) : ''} | ${stored} | ${base ? fmt(bytes(row) / bytes(base), 2) : ''} | ${fmt(median(measured[row].p99), 1)} |`;
       }),
     ].join('\n'),
   );
   verdicts.push(
-    `Express ${major}: memory ${fmt(rps('packageMemory') / rps('baselineMemory'), 2)} (goal >= 0.95), Redis ${fmt(rps('packageRedis') / rps('baselineRedis'), 2)} (goal >= 0.90), bytes ${fmt(bytes('packageMemory') / bytes('baselineMemory'), 2)} / ${fmt(bytes('packageRedis') / bytes('baselineRedis'), 2)} (goal <= 1.5)`,
+    `Express ${major}: memory ${fmt(ratio('packageMemory', 'baselineMemory'), 2)} (goal >= 0.95), Redis ${fmt(ratio('packageRedis', 'baselineRedis'), 2)} (goal >= 0.90), bytes ${fmt(bytes('packageMemory') / bytes('baselineMemory'), 2)} / ${fmt(bytes('packageRedis') / bytes('baselineRedis'), 2)} (goal <= 1.5)`,
   );
 }
 const storms: StormResult[] = [await storm(1, redis.url), await storm(2, redis.url)];
@@ -133,9 +197,12 @@ const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}
 const text = `${tables.join('\n\n')}\n\n${verdicts.map((v) => `- ${v}`).join('\n')}\n\n### Refresh storms\n\n${stormTable}\n`;
 console.log(`\n${text}\nMachine: ${machine}`);
 if (process.env.BENCH_WRITE !== '0') {
+  // The hand-written reading of the figures, from its heading on, is kept across runs.
+  const previous = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : '';
+  const reading = previous.includes(READING) ? `\n${previous.slice(previous.indexOf(READING))}` : '';
   writeFileSync(
     'BENCHMARKS.md',
-    `# Benchmarks\n\nThe latest \`npm run bench\` (${new Date().toISOString().slice(0, 10)}): autocannon, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s per row, medians; the servers run in a child process${pinnable ? ' pinned to one core (the load generator has the other)' : ''}. Every route answers the same \`{ id, name, email }\`. The baseline is the usual passport-oauth2 app: an \`OAuth2Strategy\` whose \`userProfile()\` loads \`/api/user\`, with the whole profile (passport-github style, \`_raw\` and \`_json\` included) serialised into the session, on the same session store. "Bytes per user" is the session blob in the store, plus the encrypted token set where the package keeps it apart (Redis).\n\nMachine: ${machine}. Machines here are noisy: compare ratios within one run, not figures across runs.\n\n${text}\nGoals (issue 14): requireUser() at >= 0.95 of the baseline in memory and >= 0.90 on Redis, bytes per user <= 1.5x the baseline's; one refresh grant per expiry whatever the number of requests and instances; no failed requests.\n`,
+    `# Benchmarks\n\nThe latest \`npm run bench\` (${new Date().toISOString().slice(0, 10)}): autocannon, ${CONNECTIONS} connections, a ${WARMUP_SECONDS} s warm-up, then ${ROUNDS} interleaved rounds of ${SECONDS} s per row (every other round in reverse order); req/s are medians, and "vs baseline" is the median of the per-round ratios. "CPU µs/req" is the server process's CPU time (user + system) per request, which a busy machine disturbs less than req/s; "CPU vs baseline" is the baseline's CPU per request over the row's (1.00 = as cheap, above 1 = cheaper). Each app runs in its own server process${pinnable ? ', all pinned to one core (the load generator has the other)' : ''}. Every route answers the same \`{ id, name, email }\`. The baseline is the usual passport-oauth2 app: an \`OAuth2Strategy\` whose \`userProfile()\` loads \`/api/user\`, with the whole profile (passport-github style, \`_raw\` and \`_json\` included) serialised into the session, on the same session store. "Bytes per user" is the session blob in the store, plus the encrypted token set where the package keeps it apart (Redis).\n\nMachine: ${machine}. Machines here are noisy: compare ratios within one run, not figures across runs.\n\n${text}\nGoals (issue 14): requireUser() at >= 0.95 of the baseline in memory and >= 0.90 on Redis, bytes per user <= 1.5x the baseline's; one refresh grant per expiry whatever the number of requests and instances; no failed requests.\n${reading}`,
   );
 }
 if (storms.some((s) => s.grants !== 1 || s.failed !== 0)) process.exitCode = 1;

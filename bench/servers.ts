@@ -1,7 +1,9 @@
-// The benchmark's servers, in their own process so the load generator does not share their event
-// loop. Starts the emulator and five apps (bare, the plain passport-oauth2 baseline and this
-// package, each in memory and on Redis), logs each in, and prints their URLs, cookies and the
-// bytes each keeps per logged-in user. `EXPRESS=4` runs them on Express 4 (see express4-alias.mjs).
+// One benchmark server, in its own process: the load generator does not share its event loop, and
+// no other app shares its JIT state (apps in one process make express-session's and Passport's
+// code see several session shapes, which slows them all). `BENCH_ROW` names the app: bare, the
+// plain passport-oauth2 baseline or this package, each in memory or on Redis. Starts the emulator,
+// logs the app in, and prints its URL, cookie and the bytes it keeps per logged-in user. Run with
+// `--import ./bench/express4-alias.mjs` for Express 4.
 import type { AddressInfo } from 'node:net';
 import { RedisStore } from 'connect-redis';
 import express, { type Express } from 'express';
@@ -25,13 +27,14 @@ export interface Target {
   sessionBytes: number;
   /** Bytes kept per user outside the session (the token set in Redis), if any. */
   tokenBytes: number;
+  /** The server's process, whose CPU time the bench reads. */
+  pid: number;
 }
 
 const emulator = await startSynergyFlowEmulator({ autoApprove: true, rateLimit: 1_000_000_000 });
 const redis = createClient({ url: String(process.env.REDIS_URL) });
 redis.on('error', () => undefined);
 await redis.connect();
-await redis.flushAll();
 
 async function listen(app: Express): Promise<string> {
   const server = app.listen(0, '127.0.0.1');
@@ -57,13 +60,16 @@ async function sessionBytes(store: Store, cookie: string): Promise<number> {
   return (await redis.get(`sess:${sessionId(cookie)}`))?.length ?? 0;
 }
 
-async function tokenBytes(): Promise<number> {
-  let total = 0;
-  for (const key of await redis.keys('sf:tokens:*')) total += (await redis.hGet(key, 'd'))?.length ?? 0;
-  return total;
+/** Bytes of the token set kept in Redis for the session's login. */
+async function tokenBytes(cookie: string): Promise<number> {
+  const session = JSON.parse((await redis.get(`sess:${sessionId(cookie)}`)) ?? '{}') as {
+    synergyflow?: { tokenKey?: string };
+  };
+  const key = session.synergyflow?.tokenKey;
+  return key === undefined ? 0 : ((await redis.hGet(`sf:tokens:${key}`, 'd'))?.length ?? 0);
 }
 
-async function loggedIn(app: Express, url: string, store: Store, tokensInRedis: boolean): Promise<Target> {
+async function loggedIn(app: Express, url: string, store: Store, tokensInRedis: boolean): Promise<Omit<Target, 'pid'>> {
   void app;
   const browser = new TestBrowser();
   const end = await browser.request(`${url}/auth/login`);
@@ -73,11 +79,11 @@ async function loggedIn(app: Express, url: string, store: Store, tokensInRedis: 
     url: `${url}/route`,
     cookie,
     sessionBytes: await sessionBytes(store, cookie),
-    tokenBytes: tokensInRedis ? await tokenBytes() : 0,
+    tokenBytes: tokensInRedis ? await tokenBytes(cookie) : 0,
   };
 }
 
-async function baseline(kind: 'memory' | 'redis'): Promise<Target> {
+async function baseline(kind: 'memory' | 'redis'): Promise<Omit<Target, 'pid'>> {
   const holder = express();
   const url = await listen(holder);
   const clientID = `baseline-${kind}`;
@@ -94,7 +100,7 @@ async function baseline(kind: 'memory' | 'redis'): Promise<Target> {
   return loggedIn(app, url, store, false);
 }
 
-async function withPackage(kind: 'memory' | 'redis'): Promise<Target> {
+async function withPackage(kind: 'memory' | 'redis'): Promise<Omit<Target, 'pid'>> {
   const app = express();
   const url = await listen(app);
   const clientID = `package-${kind}`;
@@ -123,15 +129,22 @@ async function withPackage(kind: 'memory' | 'redis'): Promise<Target> {
   return loggedIn(app, url, store, kind === 'redis');
 }
 
-const bare = express();
-bare.get('/route', (_req, res) => void res.json(answer({ id: '1', name: 'Test User', email: 'test@example.com' })));
-const targets: Record<string, Target> = {
-  bare: { url: `${await listen(bare)}/route`, cookie: '', sessionBytes: 0, tokenBytes: 0 },
-  baselineMemory: await baseline('memory'),
-  packageMemory: await withPackage('memory'),
-  baselineRedis: await baseline('redis'),
-  packageRedis: await withPackage('redis'),
+async function bare(): Promise<Omit<Target, 'pid'>> {
+  const app = express();
+  app.get('/route', (_req, res) => void res.json(answer({ id: '1', name: 'Test User', email: 'test@example.com' })));
+  return { url: `${await listen(app)}/route`, cookie: '', sessionBytes: 0, tokenBytes: 0 };
+}
+
+/** The apps, by the row names of run.ts. */
+const rows: Record<string, () => Promise<Omit<Target, 'pid'>>> = {
+  bare,
+  baselineMemory: () => baseline('memory'),
+  packageMemory: () => withPackage('memory'),
+  baselineRedis: () => baseline('redis'),
+  packageRedis: () => withPackage('redis'),
 };
-console.log(`READY ${JSON.stringify(targets)}`);
+const start = rows[String(process.env.BENCH_ROW)];
+if (!start) throw new Error(`BENCH_ROW must be one of ${Object.keys(rows).join(', ')}`);
+console.log(`READY ${JSON.stringify({ ...(await start()), pid: process.pid })}`);
 process.on('SIGTERM', () => process.exit(0));
 process.on('SIGINT', () => process.exit(0));
