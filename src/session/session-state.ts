@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type {} from 'express-session';
 import type { SynergyFlowProfile } from '../provider/profile.js';
 import type { TokenSet } from '../tokens/token-set.js';
+import { jsonField } from './json-field.js';
 
 /** A login started by `GET /login`, waiting for its callback. */
 export interface LoginTransaction {
@@ -21,14 +22,16 @@ export interface LoginTransaction {
 export interface AuthSessionState {
   /** Pending logins, keyed by their `state`. */
   transactions?: Record<string, LoginTransaction>;
-  /** The token set, when the default {@link SessionTokenStore} is used. */
-  tokens?: TokenSet;
+  /**
+   * The token set, when the default `SessionTokenStore` is used, as JSON text (read it with
+   * {@link sessionTokens}; see `json-field.ts` for why text).
+   */
+  tokens?: string;
   /** Opaque id naming this login's token set in an external token store. */
   tokenKey?: string;
   /**
-   * The last profile loaded from the provider, as JSON text (read it with {@link cachedProfile}).
-   * One string rather than the profile's dozen keys: express-session parses, hashes twice and
-   * re-serialises the whole session on every request, and a string costs it next to nothing.
+   * The last profile loaded from the provider, as JSON text (read it with {@link cachedProfile};
+   * see `json-field.ts` for why text).
    */
   profile?: string;
   /** When `profile` was loaded. */
@@ -99,50 +102,47 @@ export function noteTokensDue(req: Request, dueAt: number | undefined): void {
   if (state.tokensDueAt !== value) state.tokensDueAt = value;
 }
 
-// The profile parsed from the session's text, and that text, kept on the package's session entry
-// (a fresh object each time the session is loaded) so that it is parsed once per request. Symbol
-// keys: JSON, and so every session store, ignores them.
-const PROFILE = Symbol('passport-synergyflow: parsed profile');
-const PROFILE_TEXT = Symbol('passport-synergyflow: parsed profile text');
-
-interface ProfileMemo {
-  [PROFILE]?: SynergyFlowProfile | undefined;
-  [PROFILE_TEXT]?: string;
+function isProfile(value: unknown): value is SynergyFlowProfile {
+  return typeof value === 'object' && value !== null && typeof (value as SynergyFlowProfile).id === 'string';
 }
 
-function parseProfileText(text: string): SynergyFlowProfile | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    const profile = value as SynergyFlowProfile;
-    return typeof value === 'object' && value !== null && typeof profile.id === 'string' ? profile : undefined;
-  } catch {
-    return undefined;
-  }
+function isTokenSet(value: unknown): value is TokenSet {
+  const tokens = value as TokenSet;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof tokens.accessToken === 'string' &&
+    typeof tokens.version === 'number' &&
+    typeof tokens.obtainedAt === 'number'
+  );
 }
+
+const profileField = jsonField('profile', isProfile);
+const tokensField = jsonField('tokens', isTokenSet);
 
 /**
  * The profile cached in the request's session, or `undefined` (none, or unreadable: it is then
  * loaded again). The same object for the whole request.
  */
 export function cachedProfile(req: Request): SynergyFlowProfile | undefined {
-  const state = req.session?.synergyflow;
-  const text = state?.profile;
-  if (typeof text !== 'string') return undefined;
-  const memo = state as ProfileMemo;
-  if (memo[PROFILE_TEXT] === text) return memo[PROFILE];
-  memo[PROFILE_TEXT] = text;
-  return (memo[PROFILE] = parseProfileText(text));
+  return profileField.read(req.session?.synergyflow);
 }
 
 /** Caches a profile just loaded from the provider in the session, with when it was loaded. */
 export function cacheProfile(req: Request, profile: SynergyFlowProfile, loadedAt: number): void {
   const state = authState(req);
-  const text = JSON.stringify(profile);
-  state.profile = text;
+  profileField.write(state, profile);
   state.profileLoadedAt = loadedAt;
-  const memo = state as ProfileMemo;
-  memo[PROFILE_TEXT] = text;
-  memo[PROFILE] = profile;
+}
+
+/** The token set kept in the package's session entry (the default `SessionTokenStore`), if any. */
+export function sessionTokens(state: AuthSessionState | undefined): TokenSet | undefined {
+  return tokensField.read(state);
+}
+
+/** Keeps a token set in the package's session entry (the default `SessionTokenStore`). */
+export function keepSessionTokens(state: AuthSessionState, tokens: TokenSet): void {
+  tokensField.write(state, tokens);
 }
 
 /** Marks the cached profile stale (it is reloaded next time, and still served while rate-limited). */
