@@ -3,7 +3,6 @@ import type { SessionData, Store } from 'express-session';
 import { logger } from '../log.js';
 import type { TokenStore } from '../tokens/token-store.js';
 import type { LogoutRegistry } from './logout-registry.js';
-import { keepSessionTokens, sessionTokens } from './session-state.js';
 
 const log = logger('session');
 
@@ -104,11 +103,10 @@ function saveGuarded(parts: SaveGuardParts, session: GuardedSession, save: Save,
       callback?.();
       return;
     }
-    const theirs = sessionTokens(stored?.synergyflow);
-    const mine = sessionTokens(ours);
-    if (ours && theirs && mine && theirs.version > mine.version) {
+    const theirs = stored?.synergyflow?.tokens;
+    if (theirs && ours?.tokens && theirs.version > ours.tokens.version) {
       log('kept the newer token set already in the store');
-      keepSessionTokens(ours, theirs);
+      ours.tokens = theirs;
     }
     if (ours?.tokenKey === undefined) return void save(callback);
     save((saveError?: unknown) => {

@@ -22,11 +22,8 @@ export interface LoginTransaction {
 export interface AuthSessionState {
   /** Pending logins, keyed by their `state`. */
   transactions?: Record<string, LoginTransaction>;
-  /**
-   * The token set, when the default `SessionTokenStore` is used, as JSON text (read it with
-   * {@link sessionTokens}; see `json-field.ts` for why text).
-   */
-  tokens?: string;
+  /** The token set, when the default {@link SessionTokenStore} is used. */
+  tokens?: TokenSet;
   /** Opaque id naming this login's token set in an external token store. */
   tokenKey?: string;
   /**
@@ -106,19 +103,7 @@ function isProfile(value: unknown): value is SynergyFlowProfile {
   return typeof value === 'object' && value !== null && typeof (value as SynergyFlowProfile).id === 'string';
 }
 
-function isTokenSet(value: unknown): value is TokenSet {
-  const tokens = value as TokenSet;
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof tokens.accessToken === 'string' &&
-    typeof tokens.version === 'number' &&
-    typeof tokens.obtainedAt === 'number'
-  );
-}
-
 const profileField = jsonField('profile', isProfile);
-const tokensField = jsonField('tokens', isTokenSet);
 
 /**
  * The profile cached in the request's session, or `undefined` (none, or unreadable: it is then
@@ -133,16 +118,6 @@ export function cacheProfile(req: Request, profile: SynergyFlowProfile, loadedAt
   const state = authState(req);
   profileField.write(state, profile);
   state.profileLoadedAt = loadedAt;
-}
-
-/** The token set kept in the package's session entry (the default `SessionTokenStore`), if any. */
-export function sessionTokens(state: AuthSessionState | undefined): TokenSet | undefined {
-  return tokensField.read(state);
-}
-
-/** Keeps a token set in the package's session entry (the default `SessionTokenStore`). */
-export function keepSessionTokens(state: AuthSessionState, tokens: TokenSet): void {
-  tokensField.write(state, tokens);
 }
 
 /** Marks the cached profile stale (it is reloaded next time, and still served while rate-limited). */

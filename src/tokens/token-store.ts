@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { authState, keepSessionTokens, peekAuthState, sessionTokens } from '../session/session-state.js';
+import { authState, peekAuthState } from '../session/session-state.js';
 import type { TokenSet } from './token-set.js';
 
 /**
@@ -30,23 +30,23 @@ export interface TokenStore {
 export class SessionTokenStore implements TokenStore {
   /** @inheritdoc */
   async get(req: Request): Promise<TokenSet | undefined> {
-    return sessionTokens(peekAuthState(req));
+    return peekAuthState(req)?.tokens;
   }
 
   /** @inheritdoc */
   async set(req: Request, tokens: TokenSet, expectedVersion: number | undefined): Promise<boolean> {
     const state = authState(req);
-    const current = sessionTokens(state);
-    if (expectedVersion !== undefined && current && current.version !== expectedVersion) return false;
-    keepSessionTokens(state, tokens);
+    if (expectedVersion !== undefined && state.tokens && state.tokens.version !== expectedVersion) {
+      return false;
+    }
+    state.tokens = tokens;
     return true;
   }
 
   /** @inheritdoc */
   async clear(req: Request, expectedVersion?: number): Promise<void> {
     const state = peekAuthState(req);
-    const current = sessionTokens(state);
-    if (!state || state.tokens === undefined) return;
-    if (expectedVersion === undefined || current?.version === expectedVersion) delete state.tokens;
+    if (!state?.tokens) return;
+    if (expectedVersion === undefined || state.tokens.version === expectedVersion) delete state.tokens;
   }
 }
