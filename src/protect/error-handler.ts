@@ -92,9 +92,10 @@ export function createErrorHandler(parts: AuthParts, options: ErrorHandlerOption
 }
 
 /**
- * Hands an error of the package's `middleware` on to the app's error handlers, or, when none
- * would see it (no `auth.errorHandler()` created, no error middleware on its way), answers it as
- * `errorHandler()` would: Express's fallback gives API clients an HTML page with a stack trace.
+ * Logs why the package's `middleware` refused a request, then hands the error on to the app's
+ * error handlers or, when none would see it (no `auth.errorHandler()` created, no error
+ * middleware on its way), answers it as `errorHandler()` would: Express's fallback gives API
+ * clients an HTML page with a stack trace.
  */
 export function passError(
   parts: AuthParts,
@@ -104,6 +105,15 @@ export function passError(
   res: Response,
   next: NextFunction,
 ): void {
+  const code = (error as { code?: unknown }).code;
+  const reason = (error as { reason?: unknown }).reason;
+  log(
+    'refused %s %s: %s%s',
+    req.method,
+    req.path,
+    typeof code === 'string' ? code : 'error',
+    typeof reason === 'string' ? ` (${reason})` : '',
+  );
   if (
     !isSynergyFlowError(error) ||
     res.headersSent ||

@@ -77,37 +77,16 @@ export function createRequireUser(parts: AuthParts, options: RequireUserOptions 
     try {
       served = serveFromCache(parts, req, policy);
     } catch (error) {
-      return refuse(parts, middleware, error, req, res, next);
+      return passError(parts, middleware, error, req, res, next);
     }
     // The common case answers synchronously: no promise, no extra turn of the event loop.
     if (served) return next();
     ensureUser(parts, req, policy).then(
       () => next(),
-      (error: unknown) => refuse(parts, middleware, error, req, res, next),
+      (error: unknown) => passError(parts, middleware, error, req, res, next),
     );
   };
   return middleware;
-}
-
-/** Logs why a request was refused and hands the error on (see `passError`). */
-function refuse(
-  parts: AuthParts,
-  middleware: RequestHandler,
-  error: unknown,
-  req: Request,
-  res: Response,
-  next: NextFunction,
-): void {
-  const code = (error as { code?: unknown }).code;
-  const reason = (error as { reason?: unknown }).reason;
-  log(
-    'refused %s %s: %s%s',
-    req.method,
-    req.path,
-    typeof code === 'string' ? code : 'error',
-    typeof reason === 'string' ? ` (${reason})` : '',
-  );
-  passError(parts, middleware, error, req, res, next);
 }
 
 /** The login's state, or the error that refuses the request: no login, or a wiring mistake. */
