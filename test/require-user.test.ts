@@ -252,16 +252,32 @@ describe('requireUser with a login', () => {
     rig = await startRig({
       routes(app, auth) {
         app.get('/api/token-length', auth.requireUser(), (req, res, next) => {
-          req.synergyflow?.token().then((token) => {
-            res.json({ length: token.accessToken.length, userKeys: Object.keys(req.user ?? {}) });
+          const auth = req.synergyflow;
+          const first = auth?.token();
+          first?.then((token) => {
+            res.json({
+              length: token.accessToken.length,
+              userKeys: Object.keys(req.user ?? {}),
+              samePromise: auth?.token() === first,
+              serialised: JSON.stringify(auth),
+            });
           }, next);
         });
       },
     });
     const browser = await rig.login();
     const answer = await browser.request(`${rig.url}/api/token-length`, { headers: json });
-    const body = JSON.parse(answer.text) as { length: number; userKeys: string[] };
+    const body = JSON.parse(answer.text) as {
+      length: number;
+      userKeys: string[];
+      samePromise: boolean;
+      serialised: string;
+    };
     expect(body.length).toBeGreaterThan(10);
+    // The token is read once per request, and req.synergyflow serialises without it.
+    expect(body.samePromise).toBe(true);
+    expect(body.serialised).not.toMatch(/at_|accessToken|refresh/);
+    expect(JSON.parse(body.serialised)).toHaveProperty('profile.id');
     // X6: req.user is the profile only; no token rides along with it.
     expect(body.userKeys.sort()).toEqual(['email', 'emailVerified', 'id', 'name', 'provider', 'raw']);
   });

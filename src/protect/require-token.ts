@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { logger } from '../log.js';
 import type { AuthParts } from '../parts.js';
 import { passError } from './error-handler.js';
-import { toAccessToken, toRequestAuth, type AccessToken } from '../tokens/request-auth.js';
+import { LazyRequestAuth, toAccessToken, type AccessToken } from '../tokens/request-auth.js';
 
 const log = logger('token');
 
@@ -47,7 +47,7 @@ export function createRequireToken(parts: AuthParts): RequestHandler {
     res.setHeader('Cache-Control', 'no-store');
     accessTokenFor(parts, req).then(
       (token) => {
-        req.synergyflow = toRequestAuth(async () => token);
+        req.synergyflow = new LazyRequestAuth({ accessToken: () => Promise.resolve(token) }, req);
         next();
       },
       (error: unknown) => passError(parts, middleware, error, req, res, next),

@@ -14,7 +14,7 @@ import {
   type AuthSessionState,
   type SerializedUser,
 } from '../session/session-state.js';
-import { toAccessToken, toRequestAuth, type RequestAuth } from '../tokens/request-auth.js';
+import { LazyRequestAuth, type RequestAuth } from '../tokens/request-auth.js';
 
 const log = logger('require-user');
 
@@ -146,12 +146,7 @@ function attach(
 ): void {
   // The app's own user (from `verify`) stays; only a profile user is brought up to date.
   if (login.user === undefined) req.user = profile as Express.User;
-  const { tokens } = parts;
-  req.synergyflow = toRequestAuth(
-    async () => toAccessToken(await tokens.fresh(req, { deadline: tokens.deadline() })),
-    state.profileLoadedAt,
-    profile,
-  );
+  req.synergyflow = new LazyRequestAuth(parts.tokens, req, state.profileLoadedAt, profile);
 }
 
 async function loadProfile(

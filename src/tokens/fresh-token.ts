@@ -10,6 +10,7 @@ import { logger } from '../log.js';
 import type { ResolvedConfig } from '../options.js';
 import { forgetTokensAndProfile, markProfileStale, noteTokensDue } from '../session/session-state.js';
 import type { RefreshCoordinator } from './refresh-coordinator.js';
+import { toAccessToken, type AccessToken, type AccessTokenSource } from './request-auth.js';
 import { needsRefresh, refreshDueAt, refreshTokenDead, type TokenSet } from './token-set.js';
 import type { TokenStore } from './token-store.js';
 
@@ -47,7 +48,7 @@ export interface TokenCallResult<T> {
  * A due refresh that fails for a passing reason while the access token is still valid is not a
  * failure: the request goes on with the current token.
  */
-export class TokenPath {
+export class TokenPath implements AccessTokenSource {
   readonly #store: TokenStore;
   readonly #refresher: RefreshCoordinator;
   readonly #config: ResolvedConfig;
@@ -84,6 +85,11 @@ export class TokenPath {
       emit(this.#config.hooks, 'onStaleTokenServed', { outcome: code, durationMs: 0 });
       return tokens;
     }
+  }
+
+  /** The handler's view of the request's fresh token set (see {@link LazyRequestAuth}). */
+  async accessToken(req: Request): Promise<AccessToken> {
+    return toAccessToken(await this.fresh(req, { deadline: this.deadline() }));
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import type { SynergyFlowProfile } from '../provider/profile.js';
 import type { TokenSet } from './token-set.js';
 
@@ -40,16 +41,31 @@ export function toAccessToken(tokens: TokenSet): AccessToken {
   };
 }
 
-/** Builds `req.synergyflow`; `load` runs once, on the first `token()` call. */
-export function toRequestAuth(
-  load: () => Promise<AccessToken>,
-  profileLoadedAt?: number,
-  profile?: SynergyFlowProfile,
-): RequestAuth {
-  let loaded: Promise<AccessToken> | undefined;
-  return {
-    profileLoadedAt,
-    profile,
-    token: () => (loaded ??= load()),
-  };
+/** Where {@link LazyRequestAuth} gets the request's access token from: the token path. */
+export interface AccessTokenSource {
+  /** The request's access token, refreshed first when due. */
+  accessToken(req: Request): Promise<AccessToken>;
+}
+
+/**
+ * `req.synergyflow`: the profile, and the access token read from `source` once, on the first
+ * `token()` call. A class rather than closures: `requireUser()` builds one on every request.
+ */
+export class LazyRequestAuth implements RequestAuth {
+  readonly profileLoadedAt: number | undefined;
+  readonly profile: SynergyFlowProfile | undefined;
+  readonly #source: AccessTokenSource;
+  readonly #req: Request;
+  #loaded: Promise<AccessToken> | undefined;
+
+  constructor(source: AccessTokenSource, req: Request, profileLoadedAt?: number, profile?: SynergyFlowProfile) {
+    this.profileLoadedAt = profileLoadedAt;
+    this.profile = profile;
+    this.#source = source;
+    this.#req = req;
+  }
+
+  token(): Promise<AccessToken> {
+    return (this.#loaded ??= this.#source.accessToken(this.#req));
+  }
 }
