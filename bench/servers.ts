@@ -92,6 +92,14 @@ async function loggedIn(url: string, store: Store, tokensInRedis: boolean): Prom
   };
 }
 
+/** As on any live server, someone logged out lately (the package remembers it for a while). */
+async function someoneLoggedOut(url: string): Promise<void> {
+  const browser = new TestBrowser();
+  await browser.request(`${url}/auth/login`);
+  const out = await browser.request(`${url}/auth/logout`, { method: 'POST', form: {}, follow: false });
+  if (out.status >= 400) throw new Error(`bench logout failed: ${out.status}`);
+}
+
 async function baseline(kind: 'memory' | 'redis'): Promise<Omit<Target, 'pid'>> {
   const { server, url } = await listen();
   const clientID = `baseline-${kind}`;
@@ -128,13 +136,14 @@ async function withPackage(kind: 'memory' | 'redis'): Promise<Omit<Target, 'pid'
   app.use(passport.initialize());
   app.use(passport.session());
   auth.use(passport);
-  app.use('/auth', auth.loginRouter(), auth.callbackRouter());
+  app.use('/auth', auth.loginRouter(), auth.callbackRouter(), auth.logoutRouter());
   app.get('/', (_req, res) => void res.send('home'));
   app.get('/route', auth.requireUser(), (req, res) => {
     res.json(answer(req.user as { id: string; name: string; email: string | null }));
   });
   app.use(auth.errorHandler());
   serve(server, app);
+  await someoneLoggedOut(url);
   return loggedIn(url, store, kind === 'redis');
 }
 
