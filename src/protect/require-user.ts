@@ -73,15 +73,17 @@ export function createRequireUser(parts: AuthParts, options: RequireUserOptions 
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     // The answer carries the user's data: no shared cache may keep it (the handler may relax it).
     res.setHeader('Cache-Control', 'no-store');
+    let state: AuthSessionState;
     let served: boolean;
     try {
-      served = serveFromCache(parts, req, policy);
+      state = loggedInState(parts, req);
+      served = serveFromCache(parts, req, state, policy);
     } catch (error) {
       return passError(parts, middleware, error, req, res, next);
     }
     // The common case answers synchronously: no promise, no extra turn of the event loop.
     if (served) return next();
-    ensureUser(parts, req, policy).then(
+    ensureUser(parts, req, state, policy).then(
       () => next(),
       (error: unknown) => passError(parts, middleware, error, req, res, next),
     );
@@ -108,8 +110,7 @@ function isCacheFresh(parts: AuthParts, state: AuthSessionState, policy: Profile
  * The hot path: the profile is cached and the token is known usable, so nothing needs the token
  * store or the provider. Returns false when the request needs the full (asynchronous) path.
  */
-function serveFromCache(parts: AuthParts, req: Request, policy: ProfilePolicy): boolean {
-  const state = loggedInState(parts, req);
+function serveFromCache(parts: AuthParts, req: Request, state: AuthSessionState, policy: ProfilePolicy): boolean {
   if (!isCacheFresh(parts, state, policy) || !parts.tokens.knownUsable(req)) return false;
   const profile = cachedProfile(req);
   const login = storedLogin(req);
@@ -119,8 +120,12 @@ function serveFromCache(parts: AuthParts, req: Request, policy: ProfilePolicy): 
   return true;
 }
 
-async function ensureUser(parts: AuthParts, req: Request, policy: ProfilePolicy): Promise<void> {
-  const state = loggedInState(parts, req);
+async function ensureUser(
+  parts: AuthParts,
+  req: Request,
+  state: AuthSessionState,
+  policy: ProfilePolicy,
+): Promise<void> {
   // Passport's deserializer (see synergy-flow.ts) has already guarded this session's save.
   const { tokens } = parts;
   const cached = cachedProfile(req);

@@ -2,7 +2,6 @@ import type { Request } from 'express';
 import type {} from 'express-session';
 import type { SynergyFlowProfile } from '../provider/profile.js';
 import type { TokenSet } from '../tokens/token-set.js';
-import { jsonField } from './json-field.js';
 
 /** A login started by `GET /login`, waiting for its callback. */
 export interface LoginTransaction {
@@ -27,8 +26,8 @@ export interface AuthSessionState {
   /** Opaque id naming this login's token set in an external token store. */
   tokenKey?: string;
   /**
-   * The last profile loaded from the provider, as JSON text (read it with {@link cachedProfile};
-   * see `json-field.ts` for why text).
+   * The last profile loaded from the provider, as JSON text (read it with {@link cachedProfile},
+   * which says why text).
    */
   profile?: string;
   /** When `profile` was loaded. */
@@ -103,20 +102,50 @@ function isProfile(value: unknown): value is SynergyFlowProfile {
   return typeof value === 'object' && value !== null && typeof (value as SynergyFlowProfile).id === 'string';
 }
 
-const profileField = jsonField('profile', isProfile);
+// The parsed profile, and the text it came from, kept on the session state under symbols, which
+// JSON (and so every store) ignores. The state is a fresh object each time the session loads, so
+// the text is parsed once per request and the object is never shared between requests.
+const PARSED_TEXT = Symbol('passport-synergyflow: profile text parsed');
+const PARSED_PROFILE = Symbol('passport-synergyflow: parsed profile');
+
+interface ParsedProfile {
+  [PARSED_TEXT]?: string;
+  [PARSED_PROFILE]?: SynergyFlowProfile | undefined;
+}
+
+function parseProfile(text: string): SynergyFlowProfile | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isProfile(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The profile cached in the request's session, or `undefined` (none, or unreadable: it is then
  * loaded again). The same object for the whole request.
+ *
+ * It is kept as text because express-session parses the whole session, hashes it twice and,
+ * with a store that has `touch`, serialises it again on every request: an object costs each of
+ * those passes a walk over every key, one string next to nothing.
  */
 export function cachedProfile(req: Request): SynergyFlowProfile | undefined {
-  return profileField.read(req.session?.synergyflow);
+  const state = req.session?.synergyflow as (AuthSessionState & ParsedProfile) | undefined;
+  const text = state?.profile;
+  if (state === undefined || typeof text !== 'string') return undefined;
+  if (state[PARSED_TEXT] === text) return state[PARSED_PROFILE];
+  state[PARSED_TEXT] = text;
+  return (state[PARSED_PROFILE] = parseProfile(text));
 }
 
 /** Caches a profile just loaded from the provider in the session, with when it was loaded. */
 export function cacheProfile(req: Request, profile: SynergyFlowProfile, loadedAt: number): void {
-  const state = authState(req);
-  profileField.write(state, profile);
+  const state: AuthSessionState & ParsedProfile = authState(req);
+  const text = JSON.stringify(profile);
+  state.profile = text;
+  state[PARSED_TEXT] = text;
+  state[PARSED_PROFILE] = profile;
   state.profileLoadedAt = loadedAt;
 }
 
