@@ -25,7 +25,10 @@ export interface BaselineOptions {
   store?: Store | undefined;
 }
 
-/** An Express app logging in through plain passport-oauth2, with `/route` behind `isAuthenticated()`. */
+/**
+ * An Express app logging in through plain passport-oauth2 (and out through `req.logout()`), with
+ * `/route` behind `isAuthenticated()`.
+ */
 export function baselineApp(options: BaselineOptions, route: express.RequestHandler): Express {
   const app = express();
   app.use(
@@ -76,6 +79,9 @@ export function baselineApp(options: BaselineOptions, route: express.RequestHand
   app.get('/auth/login', passport.authenticate('oauth2'));
   app.get('/auth/callback', passport.authenticate('oauth2', { failureRedirect: '/' }), (_req, res) => {
     res.redirect('/');
+  });
+  app.post('/auth/logout', (req, res, next) => {
+    req.logout((error: unknown) => (error ? next(error) : res.redirect(303, '/')));
   });
   app.get('/', (_req, res) => void res.send('home'));
   app.get('/route', (req, res, next) => (req.isAuthenticated() ? route(req, res, next) : res.status(401).end()));

@@ -15,7 +15,8 @@ import { storm, type StormResult } from './storm.js';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const WARMUP_SECONDS = 2;
-const H2H_ROUNDS = Number(process.env.BENCH_H2H_ROUNDS ?? 5);
+const H2H_TRIALS = Number(process.env.BENCH_H2H_TRIALS ?? 3);
+const H2H_ROUNDS = Number(process.env.BENCH_H2H_ROUNDS ?? 3);
 const READING = '## Reading these figures';
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
 const CONNECTIONS = 10;
@@ -131,10 +132,6 @@ const majors = [5, 4].filter((major) =>
 ) as Array<4 | 5>;
 for (const major of majors) {
   const { children, targets } = await startServers(redis.url, major);
-  // A second copy of the memory baseline: head to head with the first, it shows the method's own
-  // error (ideally 1.00).
-  const twin = await startServer(redis.url, major, 'baselineMemory');
-  children.push(twin.child);
   const h2h = { packageMemory: [] as number[], packageRedis: [] as number[], twin: [] as number[] };
   const measured = Object.fromEntries(ROWS.map((row) => [row, { rps: [], p99: [], cpu: [] }])) as unknown as Record<
     RowKey,
@@ -153,14 +150,16 @@ for (const major of majors) {
         measured[row].cpu.push(cpu);
       }
     }
-    const h2hOptions = { rounds: H2H_ROUNDS, seconds: SECONDS, connections: CONNECTIONS };
-    await checkAnswer('twin baseline', twin.target);
-    h2h.twin = await headToHead('twin baseline', twin.target, targets.baselineMemory, h2hOptions);
-    h2h.packageMemory = await headToHead('packageMemory', targets.packageMemory, targets.baselineMemory, h2hOptions);
-    h2h.packageRedis = await headToHead('packageRedis', targets.packageRedis, targets.baselineRedis, h2hOptions);
   } finally {
     for (const child of children) child.kill('SIGTERM');
   }
+  // Head to head, each pair in fresh processes of its own; the memory baseline against a second
+  // copy of itself shows the method's own error (ideally 1.00).
+  const h2hOptions = { trials: H2H_TRIALS, rounds: H2H_ROUNDS, seconds: SECONDS, connections: CONNECTIONS };
+  const fresh = (row: RowKey) => () => startServer(redis.url, major, row);
+  h2h.twin = await headToHead('twin baseline', fresh('baselineMemory'), fresh('baselineMemory'), h2hOptions);
+  h2h.packageMemory = await headToHead('packageMemory', fresh('packageMemory'), fresh('baselineMemory'), h2hOptions);
+  h2h.packageRedis = await headToHead('packageRedis', fresh('packageRedis'), fresh('baselineRedis'), h2hOptions);
   for (const row of ROWS) {
     const { rps, cpu } = measured[row];
     console.log(
@@ -219,7 +218,7 @@ if (process.env.BENCH_WRITE !== '0') {
   const reading = previous.includes(READING) ? `\n${previous.slice(previous.indexOf(READING))}` : '';
   writeFileSync(
     'BENCHMARKS.md',
-    `# Benchmarks\n\nThe latest \`npm run bench\` (${new Date().toISOString().slice(0, 10)}): autocannon, ${CONNECTIONS} connections, a ${WARMUP_SECONDS} s warm-up, then ${ROUNDS} interleaved rounds of ${SECONDS} s per row (every other round in reverse order); req/s are medians, and "vs baseline" is the median of the per-round ratios. "Head-to-head vs baseline" loads the row and its baseline at the same moment, both servers on the same core, for ${H2H_ROUNDS} rounds of ${SECONDS} s after one settling round: the ratio of the requests each serves is the ratio of what a request costs, and the neighbours' noise hits both alike; the memory baseline against a second copy of itself shows the method's own error. "CPU µs/req" is the server process's CPU time (user + system) per request, which a busy machine disturbs less than req/s; "CPU vs baseline" is the baseline's CPU per request over the row's (1.00 = as cheap, above 1 = cheaper). Each app runs in its own server process${pinnable ? ', all pinned to one core (the load generator has the other)' : ''}. Every route answers the same \`{ id, name, email }\`. The baseline is the usual passport-oauth2 app: an \`OAuth2Strategy\` whose \`userProfile()\` loads \`/api/user\`, with the whole profile (passport-github style, \`_raw\` and \`_json\` included) serialised into the session, on the same session store. "Bytes per user" is the session blob in the store, plus the encrypted token set where the package keeps it apart (Redis).\n\nMachine: ${machine}. Machines here are noisy: compare ratios within one run, not figures across runs.\n\n${text}\nGoals (issue 14): requireUser() at >= 0.95 of the baseline in memory and >= 0.90 on Redis, bytes per user <= 1.5x the baseline's; one refresh grant per expiry whatever the number of requests and instances; no failed requests.\n${reading}`,
+    `# Benchmarks\n\nThe latest \`npm run bench\` (${new Date().toISOString().slice(0, 10)}): autocannon, ${CONNECTIONS} connections, a ${WARMUP_SECONDS} s warm-up, then ${ROUNDS} interleaved rounds of ${SECONDS} s per row (every other round in reverse order); req/s are medians, and "vs baseline" is the median of the per-round ratios. "Head-to-head vs baseline" loads the row and its baseline at the same moment, both servers on the same core, in ${H2H_TRIALS} trials of fresh server processes, each ${H2H_ROUNDS} rounds of ${SECONDS} s after one settling round, alternating which process starts first and which load starts first: the ratio of the requests each serves is the ratio of what a request costs, and the neighbours' noise hits both alike; the memory baseline against a second copy of itself shows the method's own error. "CPU µs/req" is the server process's CPU time (user + system) per request, which a busy machine disturbs less than req/s; "CPU vs baseline" is the baseline's CPU per request over the row's (1.00 = as cheap, above 1 = cheaper). Each app runs in its own server process${pinnable ? ', all pinned to one core (the load generator has the other)' : ''}. Every route answers the same \`{ id, name, email }\`. The baseline is the usual passport-oauth2 app: an \`OAuth2Strategy\` whose \`userProfile()\` loads \`/api/user\`, with the whole profile (passport-github style, \`_raw\` and \`_json\` included) serialised into the session, on the same session store. "Bytes per user" is the session blob in the store, plus the encrypted token set where the package keeps it apart (Redis).\n\nMachine: ${machine}. Machines here are noisy: compare ratios within one run, not figures across runs.\n\n${text}\nGoals (issue 14): requireUser() at >= 0.95 of the baseline in memory and >= 0.90 on Redis, bytes per user <= 1.5x the baseline's; one refresh grant per expiry whatever the number of requests and instances; no failed requests.\n${reading}`,
   );
 }
 if (storms.some((s) => s.grants !== 1 || s.failed !== 0)) process.exitCode = 1;
