@@ -156,7 +156,14 @@ for (const major of majors) {
   // Head to head, each pair in fresh processes of its own; the memory baseline against a second
   // copy of itself shows the method's own error (ideally 1.00).
   const h2hOptions = { trials: H2H_TRIALS, rounds: H2H_ROUNDS, seconds: SECONDS, connections: CONNECTIONS };
-  const fresh = (row: RowKey) => () => startServer(redis.url, major, row);
+  const fresh = (row: RowKey) => async () => {
+    const started = await startServer(redis.url, major, row);
+    await checkAnswer(row, started.target).catch((error: unknown) => {
+      started.child.kill('SIGTERM');
+      throw error;
+    });
+    return started;
+  };
   h2h.twin = await headToHead('twin baseline', fresh('baselineMemory'), fresh('baselineMemory'), h2hOptions);
   h2h.packageMemory = await headToHead('packageMemory', fresh('packageMemory'), fresh('baselineMemory'), h2hOptions);
   h2h.packageRedis = await headToHead('packageRedis', fresh('packageRedis'), fresh('baselineRedis'), h2hOptions);
