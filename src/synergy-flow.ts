@@ -13,7 +13,7 @@ import { api, apiGet, type ApiRequest } from './protect/provider-api.js';
 import { accessTokenFor, createRequireToken, type TwoFactorAnswer } from './protect/require-token.js';
 import { createRequireUser, type RequireUserOptions } from './protect/require-user.js';
 import { SynergyFlowClient } from './provider/client.js';
-import type { SynergyFlowProfile } from './provider/profile.js';
+import { isProfile, type SynergyFlowProfile } from './provider/profile.js';
 import { attachUser, type AttachedUser } from './provider/synapsefi-user.js';
 import { LogoutRegistry } from './session/logout-registry.js';
 import { createLogoutRouter } from './session/logout-router.js';
@@ -85,17 +85,6 @@ export interface SynergyFlowAuth {
   close(timeoutMs?: number): Promise<number>;
 }
 
-/** A profile of this provider, as the default login (no verify function) makes it. */
-function isProfileOf(user: unknown, name: string): user is SynergyFlowProfile {
-  const candidate = user as Partial<SynergyFlowProfile> | null;
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    candidate.provider === name &&
-    typeof candidate.id === 'string'
-  );
-}
-
 function withoutSecret(config: ResolvedConfig): PublicConfig {
   const copy: Partial<Record<keyof ResolvedConfig, unknown>> = { ...config };
   delete copy.clientSecret;
@@ -165,7 +154,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
       watchSessionStrategy(instance);
       instance.use(getStrategy());
       instance.serializeUser((user: Express.User, done: (err: unknown, id?: unknown) => void) => {
-        const profile = parts.loginUsers.get(user) ?? (isProfileOf(user, name) ? user : undefined);
+        const profile = parts.loginUsers.get(user) ?? (isProfile(user, name) ? user : undefined);
         if (!profile) return done('pass');
         done(null, { sf: name, id: profile.id, ...(user === profile ? {} : { user }) } satisfies SerializedUser);
       });

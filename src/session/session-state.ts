@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type {} from 'express-session';
-import type { SynergyFlowProfile } from '../provider/profile.js';
+import { isProfile, type SynergyFlowProfile } from '../provider/profile.js';
 import type { TokenSet } from '../tokens/token-set.js';
 
 /** A login started by `GET /login`, waiting for its callback. */
@@ -96,10 +96,6 @@ export function noteTokensDue(req: Request, dueAt: number | undefined): void {
   const value = dueAt ?? null;
   // Unchanged values are not written: express-session would otherwise save the session.
   if (state.tokensDueAt !== value) state.tokensDueAt = value;
-}
-
-function isProfile(value: unknown): value is SynergyFlowProfile {
-  return typeof value === 'object' && value !== null && typeof (value as SynergyFlowProfile).id === 'string';
 }
 
 // The parsed profile, and the text it came from, kept on the session state under symbols, which
