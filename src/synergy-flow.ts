@@ -145,7 +145,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     config: withoutSecret(config),
     client,
     tokenStore,
-    profile: (req: Request) => (req.isAuthenticated?.() ? cachedProfile(req) : undefined),
+    profile: (req: Request) => (req.isAuthenticated?.() ? cachedProfile(req, config.provider) : undefined),
     get strategy() {
       return getStrategy();
     },
@@ -164,7 +164,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
           // Every logged-in request passes here, so every one gets the stale-save protection.
           guardSessionSave(req, saveGuard);
           if (stored.user !== undefined) return done(null, stored.user as Express.User);
-          const profile = cachedProfile(req);
+          const profile = cachedProfile(req, config.provider);
           done(null, profile && profile.id === stored.id ? (profile as Express.User) : false);
         },
       );

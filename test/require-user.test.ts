@@ -53,23 +53,40 @@ describe('requireUser with a login', () => {
     expect(rig.emulator.counters.user).toBeLessThanOrEqual(1);
   });
 
-  it('keeps the profile as JSON text; a damaged one ends the login cleanly, never a 500', async () => {
+  it('keeps the provider answer and the token set as JSON text; damaged, they end the login cleanly', async () => {
     rig = await startRig();
     const sessions = (rig.store as unknown as { sessions: Record<string, string> }).sessions;
-    type Stored = { synergyflow: { profile: unknown } };
-    for (const damaged of ['{"id": 1', '{"id": 1}', '42', '"text"']) {
+    type Stored = { synergyflow: { profile: unknown; tokens: unknown; tokensDueAt?: unknown } };
+    const damages: Array<(stored: Stored['synergyflow']) => void> = [
+      ...['{"id": 1', '{"id": 1}', '42', '"text"'].map((text) => (stored: Stored['synergyflow']) => {
+        stored.profile = text;
+      }),
+      // A damaged token set is noticed when a request needs the token: here, at once.
+      ...['{"accessToken": "at_', '42', '{}'].map((text) => (stored: Stored['synergyflow']) => {
+        stored.tokens = text;
+        delete stored.tokensDueAt;
+      }),
+    ];
+    for (const damage of damages) {
       const browser = await rig.login();
       const first = await dashboard(browser);
       expect(first.status).toBe(200);
-      expect((first.body.user as { raw: Record<string, unknown> }).raw.email_verified_at).toEqual(expect.any(String));
+      const raw = (first.body.user as { raw: Record<string, unknown> }).raw;
+      expect(raw.email_verified_at).toEqual(expect.any(String));
       const id = Object.keys(sessions).find((key) => (sessions[key] as string).includes('"synergyflow"')) as string;
       const session = JSON.parse(sessions[id] as string) as Stored;
-      // A string, not an object express-session would walk key by key on every request.
+      // Strings, not objects express-session would walk key by key on every request; of the
+      // profile, only the provider's answer (the profile is made from it again).
       expect(typeof session.synergyflow.profile).toBe('string');
-      session.synergyflow.profile = damaged;
+      expect(JSON.parse(session.synergyflow.profile as string)).toEqual(raw);
+      expect(typeof session.synergyflow.tokens).toBe('string');
+      expect(JSON.parse(session.synergyflow.tokens as string)).toMatchObject({
+        accessToken: expect.stringMatching(/^at_/),
+      });
+      damage(session.synergyflow);
       sessions[id] = JSON.stringify(session);
       const answer = await dashboard(browser);
-      expect(answer.status, damaged).toBe(401);
+      expect(answer.status, JSON.stringify(session.synergyflow)).toBe(401);
       expect((answer.body.error as { code: string }).code).toBe('SF_LOGIN_REQUIRED');
       await new Promise((resolve) => rig.store.destroy(id, resolve));
     }

@@ -112,7 +112,7 @@ function isCacheFresh(parts: AuthParts, state: AuthSessionState, policy: Profile
  */
 function serveFromCache(parts: AuthParts, req: Request, state: AuthSessionState, policy: ProfilePolicy): boolean {
   if (!isCacheFresh(parts, state, policy) || !parts.tokens.knownUsable(req)) return false;
-  const profile = cachedProfile(req);
+  const profile = cachedProfile(req, parts.config.provider);
   const login = storedLogin(req);
   if (!profile || !login || profile.id !== login.id) return false;
   if (log.enabled) log('profile served from cache');
@@ -128,7 +128,7 @@ async function ensureUser(
 ): Promise<void> {
   // Passport's deserializer (see synergy-flow.ts) has already guarded this session's save.
   const { tokens } = parts;
-  const cached = cachedProfile(req);
+  const cached = cachedProfile(req, parts.config.provider);
   const cacheFresh = isCacheFresh(parts, state, policy);
   const deadline = tokens.deadline();
   await tokens.fresh(req, { deadline });

@@ -6,7 +6,7 @@ import { logger } from '../log.js';
 import { send, type HttpLimits, type ProviderAnswer } from './http.js';
 import type { ResolvedConfig } from '../options.js';
 import type { SynergyFlowProfile } from './profile.js';
-import type { Grant } from './description.js';
+import { profileFrom, type Grant } from './description.js';
 import { answerToError, type ProviderCall } from './answer-to-error.js';
 import { RateLimitGate } from './rate-limit.js';
 import type { TokenSet } from '../tokens/token-set.js';
@@ -75,9 +75,7 @@ export class SynergyFlowClient {
       throw new TypeError(`passport-synergyflow: provider "${this.#config.provider.name}" has no profile endpoint.`);
     }
     const flight = this.getJSON(tokens, url)
-      // The description's name, not the parser's, marks the profile: a description built from
-      // another (spread and renamed) must still recognise its own users.
-      .then((body) => ({ ...this.#config.provider.parseProfile(body), provider: this.#config.provider.name }))
+      .then((body) => profileFrom(this.#config.provider, body))
       .finally(() => this.#profileFlights.delete(key));
     this.#profileFlights.set(key, flight);
     return flight;

@@ -50,7 +50,11 @@ export interface ProviderDescription {
   parseTokenAnswer(body: unknown, now: number, previous?: TokenSet): TokenSet;
   /** Headers that carry the access token (and whatever else the provider wants) to the API. */
   authorizationHeaders(tokens: TokenSet, credentials: ClientCredentials): Record<string, string>;
-  /** Checks the profile answer and normalises it. */
+  /**
+   * Checks the profile answer and normalises it, keeping the whole answer in `raw`. The session
+   * keeps only `raw` and makes the profile from it again with this function, so it must give the
+   * same profile for the same answer.
+   */
   parseProfile(body: unknown): SynergyFlowProfile;
   /**
    * Recognises answers this provider gives that the standard mapping would misread (for example
@@ -84,4 +88,13 @@ export function oauthTokenRequest(grant: Grant, credentials: ClientCredentials, 
       body: params.toString(),
     },
   };
+}
+
+/**
+ * The profile a provider's answer describes, marked with the description's name (not the
+ * parser's: a description spread from another, under a new name, keeps its own name).
+ */
+export function profileFrom(provider: ProviderDescription, answer: unknown): SynergyFlowProfile {
+  const profile = provider.parseProfile(answer);
+  return profile.provider === provider.name ? profile : { ...profile, provider: provider.name };
 }

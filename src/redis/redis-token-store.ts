@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { logger } from '../log.js';
-import { parseJson } from '../util/json.js';
-import { asRecord } from '../util/json.js';
 import type { RedisScriptClient } from './redis-client.js';
 import { RedisScript } from './script.js';
 import { authState, peekAuthState } from '../session/session-state.js';
 import { TokenCipher } from './token-cipher.js';
-import type { TokenSet } from '../tokens/token-set.js';
+import { tokenSetFromText, type TokenSet } from '../tokens/token-set.js';
 import type { TokenStore } from '../tokens/token-store.js';
 
 const log = logger('redis-token-store');
@@ -75,7 +73,7 @@ export class RedisTokenStore implements TokenStore {
       log('a stored token set could not be decrypted (unknown key or tampered); treating it as absent');
       return undefined;
     }
-    return asRecord(parseJson(text)) as TokenSet | undefined;
+    return tokenSetFromText(text);
   }
 
   /** @inheritdoc */

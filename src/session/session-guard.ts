@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { SessionData, Store } from 'express-session';
 import { logger } from '../log.js';
-import type { TokenStore } from '../tokens/token-store.js';
+import { sessionTokens, type TokenStore } from '../tokens/token-store.js';
 import type { LogoutRegistry } from './logout-registry.js';
 
 const log = logger('session');
@@ -103,10 +103,11 @@ function saveGuarded(parts: SaveGuardParts, session: GuardedSession, save: Save,
       callback?.();
       return;
     }
-    const theirs = stored?.synergyflow?.tokens;
-    if (theirs && ours?.tokens && theirs.version > ours.tokens.version) {
+    const theirs = stored?.synergyflow;
+    const mine = sessionTokens(ours)?.version;
+    if (ours && theirs?.tokens && mine !== undefined && (sessionTokens(theirs)?.version ?? 0) > mine) {
       log('kept the newer token set already in the store');
-      ours.tokens = theirs;
+      ours.tokens = theirs.tokens;
     }
     if (ours?.tokenKey === undefined) return void save(callback);
     save((saveError?: unknown) => {

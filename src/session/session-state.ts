@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type {} from 'express-session';
-import { isProfile, type SynergyFlowProfile } from '../provider/profile.js';
-import type { TokenSet } from '../tokens/token-set.js';
+import { profileFrom, type ProviderDescription } from '../provider/description.js';
+import type { SynergyFlowProfile } from '../provider/profile.js';
 
 /** A login started by `GET /login`, waiting for its callback. */
 export interface LoginTransaction {
@@ -21,13 +21,13 @@ export interface LoginTransaction {
 export interface AuthSessionState {
   /** Pending logins, keyed by their `state`. */
   transactions?: Record<string, LoginTransaction>;
-  /** The token set, when the default {@link SessionTokenStore} is used. */
-  tokens?: TokenSet;
+  /** The token set as JSON text, when the default `SessionTokenStore` is used (read it with `sessionTokens`). */
+  tokens?: string;
   /** Opaque id naming this login's token set in an external token store. */
   tokenKey?: string;
   /**
-   * The last profile loaded from the provider, as JSON text (read it with {@link cachedProfile},
-   * which says why text).
+   * The provider's answer behind the last profile loaded, as JSON text (read it with
+   * {@link cachedProfile}, which says why).
    */
   profile?: string;
   /** When `profile` was loaded. */
@@ -98,21 +98,20 @@ export function noteTokensDue(req: Request, dueAt: number | undefined): void {
   if (state.tokensDueAt !== value) state.tokensDueAt = value;
 }
 
-// The parsed profile, and the text it came from, kept on the session state under symbols, which
+// The profile read from the text, and that text, kept on the session state under symbols, which
 // JSON (and so every store) ignores. The state is a fresh object each time the session loads, so
-// the text is parsed once per request and the object is never shared between requests.
-const PARSED_TEXT = Symbol('passport-synergyflow: profile text parsed');
-const PARSED_PROFILE = Symbol('passport-synergyflow: parsed profile');
+// the text is read once per request and the profile is never shared between requests.
+const READ_TEXT = Symbol('passport-synergyflow: profile text read');
+const READ_PROFILE = Symbol('passport-synergyflow: profile read');
 
-interface ParsedProfile {
-  [PARSED_TEXT]?: string;
-  [PARSED_PROFILE]?: SynergyFlowProfile | undefined;
+interface ReadProfile {
+  [READ_TEXT]?: string;
+  [READ_PROFILE]?: SynergyFlowProfile | undefined;
 }
 
-function parseProfile(text: string): SynergyFlowProfile | undefined {
+function readProfile(text: string, provider: ProviderDescription): SynergyFlowProfile | undefined {
   try {
-    const value: unknown = JSON.parse(text);
-    return isProfile(value) ? value : undefined;
+    return profileFrom(provider, JSON.parse(text));
   } catch {
     return undefined;
   }
@@ -122,26 +121,28 @@ function parseProfile(text: string): SynergyFlowProfile | undefined {
  * The profile cached in the request's session, or `undefined` (none, or unreadable: it is then
  * loaded again). The same object for the whole request.
  *
- * It is kept as text because express-session parses the whole session, hashes it twice and,
- * with a store that has `touch`, serialises it again on every request: an object costs each of
- * those passes a walk over every key, one string next to nothing.
+ * The session keeps only the provider's answer, as text, and the profile is made from it again
+ * by the provider's own `parseProfile`: express-session parses the whole session, hashes it
+ * twice and, with a store that has `touch`, serialises it again on every request, so every byte
+ * and every key kept there costs each request several passes. One string is a single value to
+ * each of those passes, and the answer alone is half the size of the profile that contains it.
  */
-export function cachedProfile(req: Request): SynergyFlowProfile | undefined {
-  const state = req.session?.synergyflow as (AuthSessionState & ParsedProfile) | undefined;
+export function cachedProfile(req: Request, provider: ProviderDescription): SynergyFlowProfile | undefined {
+  const state = req.session?.synergyflow as (AuthSessionState & ReadProfile) | undefined;
   const text = state?.profile;
   if (state === undefined || typeof text !== 'string') return undefined;
-  if (state[PARSED_TEXT] === text) return state[PARSED_PROFILE];
-  state[PARSED_TEXT] = text;
-  return (state[PARSED_PROFILE] = parseProfile(text));
+  if (state[READ_TEXT] === text) return state[READ_PROFILE];
+  state[READ_TEXT] = text;
+  return (state[READ_PROFILE] = readProfile(text, provider));
 }
 
 /** Caches a profile just loaded from the provider in the session, with when it was loaded. */
 export function cacheProfile(req: Request, profile: SynergyFlowProfile, loadedAt: number): void {
-  const state: AuthSessionState & ParsedProfile = authState(req);
-  const text = JSON.stringify(profile);
+  const state: AuthSessionState & ReadProfile = authState(req);
+  const text = JSON.stringify(profile.raw);
   state.profile = text;
-  state[PARSED_TEXT] = text;
-  state[PARSED_PROFILE] = profile;
+  state[READ_TEXT] = text;
+  state[READ_PROFILE] = profile;
   state.profileLoadedAt = loadedAt;
 }
 

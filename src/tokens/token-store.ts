@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import { authState, peekAuthState } from '../session/session-state.js';
-import type { TokenSet } from './token-set.js';
+import { authState, peekAuthState, type AuthSessionState } from '../session/session-state.js';
+import { tokenSetFromText, type TokenSet } from './token-set.js';
 
 /**
  * Where a user's token set lives. Writes are compare-and-swap on {@link TokenSet.version}, so a
@@ -23,6 +23,17 @@ export interface TokenStore {
 }
 
 /**
+ * The token set {@link SessionTokenStore} keeps in a session's state, or `undefined`. It is kept
+ * as JSON text: most requests never read it (the session notes when it falls due), while
+ * express-session parses, hashes twice and serialises the whole session on every request, where
+ * one string costs far less than an object's every key.
+ */
+export function sessionTokens(state: AuthSessionState | null | undefined): TokenSet | undefined {
+  const text = state?.tokens;
+  return typeof text === 'string' ? tokenSetFromText(text) : undefined;
+}
+
+/**
  * The default store: the token set lives in the express-session data under `synergyflow.tokens`,
  * so it works with any session store. The compare-and-swap holds within the request's copy of the
  * session; across processes, use a store that keeps tokens apart from the session blob.
@@ -30,16 +41,15 @@ export interface TokenStore {
 export class SessionTokenStore implements TokenStore {
   /** @inheritdoc */
   async get(req: Request): Promise<TokenSet | undefined> {
-    return peekAuthState(req)?.tokens;
+    return sessionTokens(peekAuthState(req));
   }
 
   /** @inheritdoc */
   async set(req: Request, tokens: TokenSet, expectedVersion: number | undefined): Promise<boolean> {
     const state = authState(req);
-    if (expectedVersion !== undefined && state.tokens && state.tokens.version !== expectedVersion) {
-      return false;
-    }
-    state.tokens = tokens;
+    const current = sessionTokens(state);
+    if (expectedVersion !== undefined && current && current.version !== expectedVersion) return false;
+    state.tokens = JSON.stringify(tokens);
     return true;
   }
 
@@ -47,6 +57,6 @@ export class SessionTokenStore implements TokenStore {
   async clear(req: Request, expectedVersion?: number): Promise<void> {
     const state = peekAuthState(req);
     if (!state?.tokens) return;
-    if (expectedVersion === undefined || state.tokens.version === expectedVersion) delete state.tokens;
+    if (expectedVersion === undefined || sessionTokens(state)?.version === expectedVersion) delete state.tokens;
   }
 }
