@@ -9,8 +9,8 @@ import { passError } from './error-handler.js';
 import {
   cachedProfile,
   cacheProfile,
-  peekAuthState,
   storedLogin,
+  tokensKnownUsable,
   type AuthSessionState,
   type SerializedUser,
 } from '../session/session-state.js';
@@ -94,16 +94,16 @@ export function createRequireUser(parts: AuthParts, options: RequireUserOptions 
 /** The login's state, or the error that refuses the request: no login, or a wiring mistake. */
 function loggedInState(parts: AuthParts, req: Request): AuthSessionState {
   checkPrerequisites(req);
-  const state = peekAuthState(req);
-  if (!req.isAuthenticated() || !state || parts.logouts.has(req.sessionID)) {
+  const state = req.session.synergyflow;
+  if (!state || !req.isAuthenticated() || parts.logouts.has(req.sessionID)) {
     // Only a request that is not logged in can be the symptom of a wiring mistake.
     throw sessionSetupProblem(parts, req) ?? new LoginRequiredError('no_session');
   }
   return state;
 }
 
-function isCacheFresh(parts: AuthParts, state: AuthSessionState, policy: ProfilePolicy): boolean {
-  return state.profileLoadedAt !== undefined && parts.config.clock() - state.profileLoadedAt < policy.ttlMs;
+function isCacheFresh(state: AuthSessionState, policy: ProfilePolicy, now: number): boolean {
+  return state.profileLoadedAt !== undefined && now - state.profileLoadedAt < policy.ttlMs;
 }
 
 /**
@@ -111,7 +111,8 @@ function isCacheFresh(parts: AuthParts, state: AuthSessionState, policy: Profile
  * store or the provider. Returns false when the request needs the full (asynchronous) path.
  */
 function serveFromCache(parts: AuthParts, req: Request, state: AuthSessionState, policy: ProfilePolicy): boolean {
-  if (!isCacheFresh(parts, state, policy) || !parts.tokens.knownUsable(req)) return false;
+  const now = parts.config.clock();
+  if (!isCacheFresh(state, policy, now) || !tokensKnownUsable(state, now)) return false;
   const profile = cachedProfile(req, parts.config.provider);
   const login = storedLogin(req);
   if (!profile || !login || profile.id !== login.id) return false;
@@ -129,7 +130,7 @@ async function ensureUser(
   // Passport's deserializer (see synergy-flow.ts) has already guarded this session's save.
   const { tokens } = parts;
   const cached = cachedProfile(req, parts.config.provider);
-  const cacheFresh = isCacheFresh(parts, state, policy);
+  const cacheFresh = isCacheFresh(state, policy, parts.config.clock());
   const deadline = tokens.deadline();
   await tokens.fresh(req, { deadline });
   const profile =

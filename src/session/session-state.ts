@@ -98,6 +98,16 @@ export function noteTokensDue(req: Request, dueAt: number | undefined): void {
   if (state.tokensDueAt !== value) state.tokensDueAt = value;
 }
 
+/**
+ * True when the session says the stored access token is not due at `now`, so a request that does
+ * not use the token needs no token-store read. The store stays the truth: whenever the token is
+ * used, it is read (and refreshed) through the token path.
+ */
+export function tokensKnownUsable(state: AuthSessionState, now: number): boolean {
+  const dueAt = state.tokensDueAt;
+  return dueAt === null || (dueAt !== undefined && now < dueAt);
+}
+
 // The profile read from the text, and that text, kept on the session state under symbols, which
 // JSON (and so every store) ignores. The state is a fresh object each time the session loads, so
 // the text is read once per request and the profile is never shared between requests.

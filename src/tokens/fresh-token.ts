@@ -117,16 +117,6 @@ export class TokenPath implements AccessTokenSource {
     }
   }
 
-  /**
-   * True when the session says the stored access token is not due yet, so a request that does
-   * not use the token needs no token-store read. The store stays the truth: whenever the token
-   * is used, it is read (and refreshed) through {@link fresh}.
-   */
-  knownUsable(req: Request): boolean {
-    const dueAt = req.session?.synergyflow?.tokensDueAt;
-    return dueAt === null || (dueAt !== undefined && this.#config.clock() < dueAt);
-  }
-
   /** Stores a login's first token set, replacing whatever the store held. */
   async remember(req: Request, tokens: TokenSet): Promise<void> {
     try {
