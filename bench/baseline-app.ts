@@ -27,7 +27,7 @@ export interface BaselineOptions {
 
 /**
  * An Express app logging in through plain passport-oauth2 (and out through `req.logout()`), with
- * `/route` behind `isAuthenticated()`.
+ * `/route` behind an `isAuthenticated()` guard.
  */
 export function baselineApp(options: BaselineOptions, route: express.RequestHandler): Express {
   const app = express();
@@ -84,6 +84,10 @@ export function baselineApp(options: BaselineOptions, route: express.RequestHand
     req.logout((error: unknown) => (error ? next(error) : res.redirect(303, '/')));
   });
   app.get('/', (_req, res) => void res.send('home'));
-  app.get('/route', (req, res, next) => (req.isAuthenticated() ? route(req, res, next) : res.status(401).end()));
+  // The guard is its own middleware, as in passport-github's example app (`ensureAuthenticated`)
+  // and connect-ensure-login: the same route shape as `requireUser()` and a handler.
+  const ensureAuthenticated: express.RequestHandler = (req, res, next) =>
+    req.isAuthenticated() ? next() : void res.status(401).end();
+  app.get('/route', ensureAuthenticated, route);
   return app;
 }
