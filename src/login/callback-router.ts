@@ -11,7 +11,8 @@ import { isSynergyFlowError } from '../error-guards.js';
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
 import { authState, cacheProfile } from '../session/session-state.js';
-import { ExchangeGate } from './exchange-gate.js';
+import { ExchangeGate, type FinishedLogin } from './exchange-gate.js';
+import { adoptSession } from '../session/adopt-session.js';
 import { grantedTokens } from './granted-scope.js';
 import { lostLoginHint } from './setup-checks.js';
 import type { LoginInfo } from './strategy.js';
@@ -62,11 +63,10 @@ export function createCallbackRouter(parts: AuthParts): Router {
     const inFlight = exchanges.running(state);
     if (inFlight) {
       log('a second callback for a login being redeemed waits for the first');
-      return void inFlight.then((succeeded) =>
-        succeeded ? res.redirect(303, parts.config.successRedirect) : failed('unknown_state'),
-      );
+      return void inFlight.then((login) => (login ? follow(req, res, login) : failed('unknown_state')));
     }
-    let succeeded = false;
+    let finished: FinishedLogin | undefined;
+    const from = req.sessionID;
     const release = exchanges.hold(state);
     // Released once the exchange has settled AND its answer (with the session save) is out. A
     // browser that reloads closes the first socket at once, but the exchange goes on: releasing
@@ -74,7 +74,7 @@ export function createCallbackRouter(parts: AuthParts): Router {
     let settle: () => void = () => undefined;
     const settled = new Promise<void>((resolve) => (settle = resolve));
     const answered = new Promise<void>((resolve) => res.once('close', resolve));
-    void Promise.all([settled, answered]).then(() => release(succeeded));
+    void Promise.all([settled, answered]).then(() => release(finished));
     parts
       .passport()
       .authenticate(
@@ -91,17 +91,17 @@ export function createCallbackRouter(parts: AuthParts): Router {
             const message = info && 'message' in info ? info.message : undefined;
             return failed(message === 'expired' ? 'expired' : 'unknown_state');
           }
-          const returnTo = info.state?.returnTo;
+          const landing = info.state?.returnTo ?? parts.config.successRedirect;
           finishLogin(parts, req, user, info).then(
             () => {
-              succeeded = true;
+              finished = { from, to: req.sessionID, landing };
               settle();
               emit(parts.config.hooks, 'onLogin', {
                 outcome: 'success',
                 durationMs: Date.now() - started,
                 userId: info.profile.id,
               });
-              res.redirect(303, returnTo ?? parts.config.successRedirect);
+              res.redirect(303, landing);
             },
             (error: unknown) => {
               settle();
@@ -112,6 +112,22 @@ export function createCallbackRouter(parts: AuthParts): Router {
       )(req, res, next);
   });
   return router;
+}
+
+/**
+ * Answers a second callback of a login another request of the same browser session has just
+ * finished: the browser dropped that answer (a reload, a double click), and with it the cookie of
+ * the new session, so this answer carries it and lands where the login does. The request proved
+ * it is that browser: it brought the session cookie the login started in, the login's binding
+ * cookie and its state (checked before it waited).
+ */
+function follow(req: Request, res: Response, login: FinishedLogin): void {
+  const adopted =
+    req.sessionID === login.from ? adoptSession(req, login.to).catch(() => false) : Promise.resolve(false);
+  void adopted.then((moved) => {
+    if (!moved) log('a second callback could not follow the login: the new session is gone');
+    res.redirect(303, login.landing);
+  });
 }
 
 /**

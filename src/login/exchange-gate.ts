@@ -1,25 +1,38 @@
+/** A login the first of several callbacks finished: what the others need to follow it. */
+export interface FinishedLogin {
+  /** The session id the login started in (the browser's cookie before the login). */
+  readonly from: string;
+  /** The new session id the login rotated to. */
+  readonly to: string;
+  /** Where the login lands. */
+  readonly landing: string;
+}
+
 /**
  * One code exchange per login at a time. A double click or a reload sends the same callback
  * twice, and both requests find the login in their copy of the session; redeeming the code twice
  * would make a provider that revokes on code reuse kill the login. The second request waits for
- * the first to finish and then answers like a replay, never redeeming again. (In-process: behind
- * a load balancer, sticky sessions keep a double click on one instance.)
+ * the first to finish and then follows it (in-process: behind a load balancer, sticky sessions
+ * keep a double click on one instance).
  */
 export class ExchangeGate {
-  readonly #running = new Map<string, Promise<boolean>>();
+  readonly #running = new Map<string, Promise<FinishedLogin | undefined>>();
 
-  /** How the exchange running for `state` ended (true: logged in), or `undefined` when none runs. */
-  running(state: string): Promise<boolean> | undefined {
+  /**
+   * How the exchange running for `state` ended (the login, or `undefined` when it failed), or
+   * `undefined` when none runs.
+   */
+  running(state: string): Promise<FinishedLogin | undefined> | undefined {
     return this.#running.get(state);
   }
 
   /** Marks `state` as being exchanged; call the returned function once, with the outcome. */
-  hold(state: string): (succeeded: boolean) => void {
-    let settle: (succeeded: boolean) => void = () => undefined;
-    this.#running.set(state, new Promise<boolean>((resolve) => (settle = resolve)));
-    return (succeeded: boolean) => {
+  hold(state: string): (login: FinishedLogin | undefined) => void {
+    let settle: (login: FinishedLogin | undefined) => void = () => undefined;
+    this.#running.set(state, new Promise<FinishedLogin | undefined>((resolve) => (settle = resolve)));
+    return (login: FinishedLogin | undefined) => {
       this.#running.delete(state);
-      settle(succeeded);
+      settle(login);
     };
   }
 }

@@ -15,7 +15,7 @@ async function callbackLink(browser: TestBrowser, returnTo?: string): Promise<st
 }
 
 describe('callback edge cases', () => {
-  it('C23: a double click on the callback redeems the code once; the second waits and gets the replay answer', async () => {
+  it('C23: a double click on the callback redeems the code once; the second waits and follows the login', async () => {
     rig = await startRig();
     const browser = rig.browser();
     const link = await callbackLink(browser, '/first');
@@ -27,7 +27,12 @@ describe('callback edge cases', () => {
     ]);
     expect(rig.emulator.counters.token).toBe(1);
     expect(answers.map((a) => a.status)).toEqual([303, 303]);
-    expect(answers.map((a) => a.location).sort()).toEqual([`${rig.url}/`, `${rig.url}/first`]);
+    // Both land where the login does, each with the new session's cookie (the browser keeps
+    // whichever answer came last).
+    expect(answers.map((a) => a.location)).toEqual([`${rig.url}/first`, `${rig.url}/first`]);
+    const cookies = answers.map((a) => /\bsid=([^;]+)/.exec(a.headers.get('set-cookie') ?? '')?.[1]);
+    expect(cookies[0]).toBeDefined();
+    expect(cookies[1]).toBe(cookies[0]);
     // The one redemption stands (a second one would have revoked its tokens).
     const dashboard = await browser.request(`${rig.url}/dashboard`, { headers: json });
     expect(dashboard.status).toBe(200);
@@ -52,6 +57,29 @@ describe('callback edge cases', () => {
     const reload = await browser.request(link, { follow: false });
     expect(rig.emulator.counters.token).toBe(1);
     expect(reload.status).toBe(303);
+    expect(reload.location).toBe(`${rig.url}/first`);
+    // The abandoned answer carried the new session's cookie and the browser never saw it: the
+    // reload's answer brings it, so the login is not lost.
+    const dashboard = await browser.request(`${rig.url}/dashboard`, { headers: json });
+    expect(dashboard.status).toBe(200);
+  });
+
+  it('C23: a second callback from another session does not follow the login', async () => {
+    rig = await startRig();
+    const browser = rig.browser();
+    const link = await callbackLink(browser, '/first');
+    rig.emulator.latencyMs.token = 300;
+    // Someone who has the link (state and code) but not the browser's cookies.
+    const stranger = rig.browser();
+    const [own, other] = await Promise.all([
+      browser.request(link, { follow: false }),
+      stranger.request(link, { follow: false }),
+    ]);
+    expect(own.status).toBe(303);
+    expect(other.headers.get('set-cookie') ?? '').not.toMatch(/\bsid=/);
+    expect((await stranger.request(`${rig.url}/dashboard`, { headers: json })).status).toBe(401);
+    expect((await browser.request(`${rig.url}/dashboard`, { headers: json })).status).toBe(200);
+    expect(rig.emulator.counters.token).toBe(1);
   });
 
   it('C24: a 401 or 403 from the profile call during the callback is a LoginFailedError, never a redirect to log in', async () => {

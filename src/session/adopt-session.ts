@@ -1,0 +1,29 @@
+import type { Request } from 'express';
+import type { SessionData, Store } from 'express-session';
+
+/** What a store needs to hand a request another session: every express-session `Store` has it. */
+interface SessionStore {
+  get: Store['get'];
+  createSession(req: Request, data: SessionData): unknown;
+}
+
+/**
+ * Moves the request onto the stored session `sessionID`, as express-session does when it loads a
+ * session: the answer then carries that session's cookie. For a browser whose login another
+ * request of its own has just finished (a double click or a reload during the callback): that
+ * answer, with the new session's cookie, was dropped by the browser. Resolves false (the request
+ * keeps its session) when the store has no such session.
+ */
+export async function adoptSession(req: Request, sessionID: string): Promise<boolean> {
+  const store = req.sessionStore as unknown as SessionStore | undefined;
+  if (!store || typeof store.createSession !== 'function') return false;
+  const data = await new Promise<SessionData | undefined>((resolve) =>
+    store.get(sessionID, (error: unknown, found?: SessionData | null) =>
+      resolve(error ? undefined : (found ?? undefined)),
+    ),
+  );
+  if (!data) return false;
+  req.sessionID = sessionID;
+  store.createSession(req, data);
+  return true;
+}
