@@ -27,6 +27,13 @@ export interface SynergyFlowOptions {
   baseURL?: string;
   /** Which provider dialect to speak. Default: SynergyFlow Pro. */
   provider?: ProviderDescription;
+  /**
+   * The authorization server's issuer identifier, for servers that send `iss` on the callback
+   * (RFC 9207; Laravel Passport, and so SynergyFlow Pro, does not). When set, every callback
+   * must carry `iss` equal to it, which defeats mix-up attacks between several servers. Default:
+   * none, and a callback's `iss`, when present, must be the provider's origin.
+   */
+  issuer?: string;
   /** Scopes to request, as a list or a space-separated string. Default: the provider's. */
   scope?: string | readonly string[];
   /** Paths of the routes inside their routers. Default `/login`, `/callback`, `/logout`. */
@@ -129,6 +136,8 @@ export interface ResolvedConfig {
   readonly provider: ProviderDescription;
   /** The provider's base URL, without a trailing slash. */
   readonly baseURL: string;
+  /** `issuer`; `undefined`: a callback's `iss` is optional and checked against the provider's origin. */
+  readonly issuer: string | undefined;
   /** The authorization endpoint; `undefined` for providers without a browser login. */
   readonly authorizationURL: string | undefined;
   /** The token endpoint. */
@@ -229,6 +238,15 @@ function absoluteURL(value: string, option: string, secureRequired: boolean): UR
   return url;
 }
 
+/** An issuer identifier (RFC 8414): an http(s) URL without query or fragment, kept exactly as given. */
+function issuerIdentifier(value: unknown, secure: boolean): string | undefined {
+  if (value === undefined) return undefined;
+  const issuer = text(value, 'issuer');
+  // RFC 9207 compares `iss` as a plain string, so the value is not normalised.
+  if (absoluteURL(issuer, 'issuer', secure).search || issuer.includes('?')) fail('issuer', 'must not contain a query');
+  return issuer;
+}
+
 function scopeList(value: unknown, fallback: readonly string[]): readonly string[] {
   if (value === undefined) return fallback;
   const list = typeof value === 'string' ? value.split(' ').filter(Boolean) : value;
@@ -296,6 +314,7 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
     callbackURL: callback.toString(),
     provider,
     baseURL: base.toString().replace(/\/$/, ''),
+    issuer: issuerIdentifier(options.issuer, secure),
     authorizationURL: provider.authorizationPath === undefined ? undefined : endpoint(provider.authorizationPath),
     tokenURL: endpoint(provider.tokenPath),
     userURL: provider.userPath === undefined ? undefined : endpoint(provider.userPath),

@@ -191,6 +191,28 @@ describe('callback', () => {
     expect((await browser.request(`${rig.url}/dashboard`, { headers: json })).status).toBe(200);
   });
 
+  it('C17: with an issuer configured, iss must be present and exactly that string', async () => {
+    const issuer = 'https://id.example/realms/acme';
+    for (const [sent, status] of [
+      [issuer, 200],
+      [`${issuer}/`, 'issuer_mismatch'],
+      ['https://id.example/realms/other', 'issuer_mismatch'],
+      [undefined, 'issuer_mismatch'],
+    ] as const) {
+      if (sent !== issuer) await rig.close(); // the previous case's
+      rig = await startRig({ emulator: sent === undefined ? {} : { issuerParameter: sent }, auth: { issuer } });
+      const browser = new TestBrowser(json);
+      const end = await browser.request(`${rig.url}/auth/login`);
+      if (status === 200) {
+        expect(end.url, String(sent)).toBe(`${rig.url}/`);
+        expect((await browser.request(`${rig.url}/dashboard`, { headers: json })).status).toBe(200);
+      } else {
+        expect(JSON.parse(end.text), String(sent)).toMatchObject({ error: { reason: status } });
+        expect(rig.emulator.counters.token).toBe(0);
+      }
+    }
+  });
+
   it('C19: POST /callback is not a callback', async () => {
     rig = await startRig();
     const answer = await request(rig.server).post('/auth/callback?code=a&state=b');

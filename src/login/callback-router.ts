@@ -42,9 +42,7 @@ export function createCallbackRouter(parts: AuthParts): Router {
     } catch {
       return failed('invalid_callback');
     }
-    if (params.iss !== undefined && params.iss !== new URL(parts.config.tokenURL).origin) {
-      return failed('issuer_mismatch');
-    }
+    if (!issuerMatches(parts, params.iss)) return failed('issuer_mismatch');
     // Known means: pending in this session AND started in this browser (its binding cookie).
     const known = plausibleState(params.state) && parts.transactions.has(req, params.state);
     if (!known) {
@@ -112,6 +110,16 @@ export function createCallbackRouter(parts: AuthParts): Router {
       )(req, res, next);
   });
   return router;
+}
+
+/**
+ * RFC 9207: with an `issuer` configured, `iss` must be present and equal to it (plain string
+ * comparison); without, an `iss` a server sends anyway must at least be the provider's origin.
+ */
+function issuerMatches(parts: AuthParts, iss: string | undefined): boolean {
+  const { issuer, tokenURL } = parts.config;
+  if (issuer !== undefined) return iss === issuer;
+  return iss === undefined || iss === new URL(tokenURL).origin;
 }
 
 /**

@@ -29,8 +29,11 @@ export interface EmulatorOptions {
   refreshTokenTtlSeconds?: number;
   /** Requests per minute per access token on the API. Default 60. */
   rateLimit?: number;
-  /** Send `iss` on authorization redirects (RFC 9207). Default false, like Laravel Passport. */
-  issuerParameter?: boolean;
+  /**
+   * Send `iss` on authorization redirects (RFC 9207): `true` sends the emulator's URL, a string
+   * sends that string. Default false, like Laravel Passport.
+   */
+  issuerParameter?: boolean | string;
   /**
    * How long a rotated refresh token may be used once more, in seconds, answered with a fresh
    * pair (a provider-side reuse interval). Default 0: every reuse is refused, as Laravel does.
@@ -86,7 +89,7 @@ export class SynergyFlowEmulator {
   readonly inFlight: Record<EmulatedEndpoint, number> = { token: 0, user: 0 };
   /** How long a rotated refresh token may be used once more, in seconds; see the option. */
   refreshReuseGraceSeconds: number;
-  readonly #issuerParameter: boolean;
+  readonly #issuerParameter: boolean | string;
 
   constructor(options: EmulatorOptions = {}) {
     this.#state = new EmulatorState(
@@ -215,7 +218,12 @@ export class SynergyFlowEmulator {
         user: () => this.#user(this.#approver),
         autoApprove: () => this.autoApprove,
         scopes: ['user:read', 'user:write'],
-        issuer: () => (this.#issuerParameter ? this.url : undefined),
+        issuer: () =>
+          typeof this.#issuerParameter === 'string'
+            ? this.#issuerParameter
+            : this.#issuerParameter
+              ? this.url
+              : undefined,
         count: () => (this.counters.authorize += 1),
         record: (request) => this.authorizations.push(request),
         withheld: () => this.withheldScopes,
