@@ -21,7 +21,10 @@ export interface LoginTransaction {
 export interface AuthSessionState {
   /** Pending logins, keyed by their `state`. */
   transactions?: Record<string, LoginTransaction>;
-  /** The token set as JSON text, when the default `SessionTokenStore` is used (read it with `sessionTokens`). */
+  /**
+   * The token set as JSON text, when the default `SessionTokenStore` is used (read it with
+   * `sessionTokens`, which says why text).
+   */
   tokens?: string;
   /** Opaque id naming this login's token set in an external token store. */
   tokenKey?: string;
@@ -128,8 +131,8 @@ function readProfile(text: string, provider: ProviderDescription): SynergyFlowPr
 }
 
 /**
- * The profile cached in the request's session, or `undefined` (none, or unreadable: it is then
- * loaded again). The same object for the whole request.
+ * The profile cached in the request's session, or `undefined` (none, or unreadable: Passport's
+ * deserializer then ends the login). The same object for the whole request.
  *
  * The session keeps only the provider's answer, as text, and the profile is made from it again
  * by the provider's own `parseProfile`: express-session parses the whole session, hashes it
