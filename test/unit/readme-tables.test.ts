@@ -85,6 +85,7 @@ const described: Record<string, { cell: string; check(): void | Promise<void> }>
     check: () => expect(synergyFlow(base).tokenStore).toBeInstanceOf(SessionTokenStore),
   },
   refreshLock: { cell: 'none', check: () => expect(config.refreshLock).toBeUndefined() },
+  issuer: { cell: 'none', check: () => expect(config.issuer).toBeUndefined() },
   trustedOrigins: {
     cell: "callback's origin",
     check: () => expect(config.trustedOrigins).toEqual(['https://app.example']),
