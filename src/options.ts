@@ -122,8 +122,8 @@ export interface SynergyFlowOptions {
 
 /**
  * The validated, fully defaulted, frozen configuration every piece reads (`auth.config` is the
- * same without the client secret). Each field is the option of the same name after its default; durations are
- * in milliseconds here (`…Ms`) where the options take seconds.
+ * same without the client secret). Each field is the option of the same name after its default;
+ * durations are in milliseconds here (`…Ms`) where the options take seconds.
  */
 export interface ResolvedConfig {
   /** `clientID`. */
@@ -136,7 +136,7 @@ export interface ResolvedConfig {
   readonly provider: ProviderDescription;
   /** The provider's base URL, without a trailing slash. */
   readonly baseURL: string;
-  /** `issuer`; `undefined`: a callback's `iss` is optional and checked against the provider's origin. */
+  /** `issuer`; `undefined`: a callback's `iss` is optional, and checked against the provider's origin. */
   readonly issuer: string | undefined;
   /** The authorization endpoint; `undefined` for providers without a browser login. */
   readonly authorizationURL: string | undefined;
@@ -242,8 +242,9 @@ function absoluteURL(value: string, option: string, secureRequired: boolean): UR
 function issuerIdentifier(value: unknown, secure: boolean): string | undefined {
   if (value === undefined) return undefined;
   const issuer = text(value, 'issuer');
-  // RFC 9207 compares `iss` as a plain string, so the value is not normalised.
-  if (absoluteURL(issuer, 'issuer', secure).search || issuer.includes('?')) fail('issuer', 'must not contain a query');
+  absoluteURL(issuer, 'issuer', secure);
+  if (issuer.includes('?')) fail('issuer', 'must not contain a query');
+  // RFC 9207 compares `iss` as a plain string, so the value is kept as given, not normalised.
   return issuer;
 }
 
