@@ -17,16 +17,13 @@ export interface SynergyFlowProfile {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
-/**
- * True for a value shaped like a profile (an object with a string `id`), of `provider` when one
- * is named.
- */
-export function isProfile(value: unknown, provider?: string): value is SynergyFlowProfile {
+/** True for a value shaped like a profile (an object with a string `id`) of the provider named `provider`. */
+export function isProfile(value: unknown, provider: string): value is SynergyFlowProfile {
   const candidate = value as Partial<SynergyFlowProfile> | null;
   return (
     typeof candidate === 'object' &&
     candidate !== null &&
     typeof candidate.id === 'string' &&
-    (provider === undefined || candidate.provider === provider)
+    candidate.provider === provider
   );
 }

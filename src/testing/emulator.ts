@@ -218,12 +218,7 @@ export class SynergyFlowEmulator {
         user: () => this.#user(this.#approver),
         autoApprove: () => this.autoApprove,
         scopes: ['user:read', 'user:write'],
-        issuer: () =>
-          typeof this.#issuerParameter === 'string'
-            ? this.#issuerParameter
-            : this.#issuerParameter
-              ? this.url
-              : undefined,
+        issuer: () => (this.#issuerParameter === true ? this.url : this.#issuerParameter || undefined),
         count: () => (this.counters.authorize += 1),
         record: (request) => this.authorizations.push(request),
         withheld: () => this.withheldScopes,

@@ -14,13 +14,22 @@ async function callbackLink(browser: TestBrowser, returnTo?: string): Promise<st
   return (await browser.request(start.location ?? '', { follow: false })).location ?? '';
 }
 
+/**
+ * A rig whose browser has an approved login to `/first` waiting at its callback URL, and whose
+ * token endpoint answers `latencyMs` late, so that requests overlap inside the callback.
+ */
+async function slowCallback(latencyMs: number): Promise<{ browser: TestBrowser; link: string }> {
+  rig = await startRig();
+  const browser = rig.browser();
+  const link = await callbackLink(browser, '/first');
+  rig.emulator.latencyMs.token = latencyMs;
+  return { browser, link };
+}
+
 describe('callback edge cases', () => {
   it('C23: a double click on the callback redeems the code once; the second waits and follows the login', async () => {
-    rig = await startRig();
-    const browser = rig.browser();
-    const link = await callbackLink(browser, '/first');
     // A provider 300 ms away: both requests are inside the callback at once.
-    rig.emulator.latencyMs.token = 300;
+    const { browser, link } = await slowCallback(300);
     const answers = await Promise.all([
       browser.request(link, { follow: false }),
       browser.request(link, { follow: false }),
@@ -39,10 +48,7 @@ describe('callback edge cases', () => {
   });
 
   it('C23: a reload that drops the first connection mid-exchange still redeems the code once', async () => {
-    rig = await startRig();
-    const browser = rig.browser();
-    const link = await callbackLink(browser, '/first');
-    rig.emulator.latencyMs.token = 400;
+    const { browser, link } = await slowCallback(400);
     // The first load is abandoned (the browser reloads): its socket closes while the code is
     // still being redeemed, which must not open the gate to a second redemption.
     const first = new AbortController();
@@ -65,10 +71,7 @@ describe('callback edge cases', () => {
   });
 
   it('C23: a second callback from another session does not follow the login', async () => {
-    rig = await startRig();
-    const browser = rig.browser();
-    const link = await callbackLink(browser, '/first');
-    rig.emulator.latencyMs.token = 300;
+    const { browser, link } = await slowCallback(300);
     // Someone who has the link (state and code) but not the browser's cookies.
     const stranger = rig.browser();
     const [own, other] = await Promise.all([
