@@ -4,6 +4,7 @@ import type { ResolvedConfig } from './options.js';
 import type { SynergyFlowProfile } from './provider/profile.js';
 import type { SynergyFlowClient } from './provider/client.js';
 import type { LogoutRegistry } from './session/logout-registry.js';
+import type { ProfileReader } from './session/profile-reader.js';
 import type { TokenPath } from './tokens/fresh-token.js';
 import type { TokenStore } from './tokens/token-store.js';
 
@@ -16,6 +17,8 @@ export interface AuthParts {
   /** The one way to a fresh access token; every entry point goes through it. */
   readonly tokens: TokenPath;
   readonly logouts: LogoutRegistry;
+  /** Makes profiles from the provider answers cached in sessions. */
+  readonly profiles: ProfileReader;
   /** Users a verify function made at login, mapped to the provider profile they came from. */
   readonly loginUsers: WeakMap<object, SynergyFlowProfile>;
   /** The Passport instance given to `auth.use()`; throws a how-to message before that. */

@@ -17,6 +17,7 @@ import { isProfile, type SynergyFlowProfile } from './provider/profile.js';
 import { attachUser, type AttachedUser } from './provider/synapsefi-user.js';
 import { LogoutRegistry } from './session/logout-registry.js';
 import { createLogoutRouter } from './session/logout-router.js';
+import { ProfileReader } from './session/profile-reader.js';
 import { createSaveGuard, guardSessionSave } from './session/session-guard.js';
 import { cachedProfile, isSerializedUser, type SerializedUser } from './session/session-state.js';
 import { TokenPath } from './tokens/fresh-token.js';
@@ -123,6 +124,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     tokenStore,
     tokens: new TokenPath(tokenStore, refresher, config),
     logouts: new LogoutRegistry(),
+    profiles: new ProfileReader(config.provider),
     loginUsers: new WeakMap(),
     passport() {
       if (!passport) throw new Error('passport-synergyflow: call auth.use(passport) before mounting the routers.');
@@ -145,7 +147,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     config: withoutSecret(config),
     client,
     tokenStore,
-    profile: (req: Request) => (req.isAuthenticated?.() ? cachedProfile(req, config.provider) : undefined),
+    profile: (req: Request) => (req.isAuthenticated?.() ? cachedProfile(req, parts.profiles) : undefined),
     get strategy() {
       return getStrategy();
     },
@@ -164,7 +166,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
           // Every logged-in request passes here, so every one gets the stale-save protection.
           guardSessionSave(req, saveGuard);
           if (stored.user !== undefined) return done(null, stored.user as Express.User);
-          const profile = cachedProfile(req, config.provider);
+          const profile = cachedProfile(req, parts.profiles);
           done(null, profile && profile.id === stored.id ? (profile as Express.User) : false);
         },
       );

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { synergyFlowProvider } from 'passport-synergyflow';
 import { TestBrowser } from 'passport-synergyflow/testing';
 import { startRig, type Rig } from './helpers/rig.js';
 
@@ -90,6 +91,41 @@ describe('requireUser with a login', () => {
       expect((answer.body.error as { code: string }).code).toBe('SF_LOGIN_REQUIRED');
       await new Promise((resolve) => rig.store.destroy(id, resolve));
     }
+  });
+
+  it('parses each cached answer once per process, yet every request gets a profile of its own', async () => {
+    let parses = 0;
+    const provider = {
+      ...synergyFlowProvider,
+      parseProfile(body: unknown) {
+        parses += 1;
+        return synergyFlowProvider.parseProfile(body);
+      },
+    };
+    rig = await startRig({
+      auth: { provider },
+      routes(app, auth) {
+        // A handler that scribbles on the profile it was given.
+        app.get('/scribble', auth.requireUser(), (req, res) => {
+          const user = req.user as unknown as { name: string; raw: Record<string, unknown> };
+          user.name = 'changed';
+          user.raw.email = 'changed@example.com';
+          res.json({ same: req.user === req.synergyflow?.profile });
+        });
+      },
+    });
+    const browser = await rig.login();
+    const loginParses = parses;
+    const scribbled = await browser.request(`${rig.url}/scribble`, { headers: json });
+    expect(JSON.parse(scribbled.text)).toEqual({ same: true });
+    for (let i = 0; i < 3; i += 1) {
+      const answer = await dashboard(browser);
+      expect(answer.status).toBe(200);
+      expect(answer.body.user).toMatchObject({ name: 'Test User', raw: { email: 'test@example.com' } });
+    }
+    // At most one parse (none when the login already landed on a protected page), not four.
+    expect(parses - loginParses).toBeLessThanOrEqual(1);
+    expect(rig.emulator.counters.user).toBe(1);
   });
 
   it('profileTtlSeconds: 0 loads the profile on every request', async () => {

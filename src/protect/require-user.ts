@@ -113,7 +113,7 @@ function isCacheFresh(state: AuthSessionState, policy: ProfilePolicy, now: numbe
 function serveFromCache(parts: AuthParts, req: Request, state: AuthSessionState, policy: ProfilePolicy): boolean {
   const now = parts.config.clock();
   if (!isCacheFresh(state, policy, now) || !tokensKnownUsable(state, now)) return false;
-  const profile = cachedProfile(req, parts.config.provider);
+  const profile = cachedProfile(req, parts.profiles);
   const login = storedLogin(req);
   if (!profile || !login || profile.id !== login.id) return false;
   if (log.enabled) log('profile served from cache');
@@ -129,7 +129,7 @@ async function ensureUser(
 ): Promise<void> {
   // Passport's deserializer (see synergy-flow.ts) has already guarded this session's save.
   const { tokens } = parts;
-  const cached = cachedProfile(req, parts.config.provider);
+  const cached = cachedProfile(req, parts.profiles);
   const cacheFresh = isCacheFresh(state, policy, parts.config.clock());
   const deadline = tokens.deadline();
   await tokens.fresh(req, { deadline });

@@ -53,7 +53,8 @@ export interface ProviderDescription {
   /**
    * Checks the profile answer and normalises it, keeping the whole answer in `raw`. The session
    * keeps only `raw` and makes the profile from it again with this function, so it must give the
-   * same profile for the same answer.
+   * same profile for the same answer: it runs once per process for each answer, and each request
+   * gets a copy of the result (plain objects and arrays are copied; keep the profile plain data).
    */
   parseProfile(body: unknown): SynergyFlowProfile;
   /**

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type {} from 'express-session';
-import { profileFrom, type ProviderDescription } from '../provider/description.js';
 import type { SynergyFlowProfile } from '../provider/profile.js';
+import type { ProfileReader } from './profile-reader.js';
 
 /** A login started by `GET /login`, waiting for its callback. */
 export interface LoginTransaction {
@@ -122,31 +122,24 @@ interface ReadProfile {
   [READ_PROFILE]?: SynergyFlowProfile | undefined;
 }
 
-function readProfile(text: string, provider: ProviderDescription): SynergyFlowProfile | undefined {
-  try {
-    return profileFrom(provider, JSON.parse(text));
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The profile cached in the request's session, or `undefined` (none, or unreadable: Passport's
  * deserializer then ends the login). The same object for the whole request.
  *
  * The session keeps only the provider's answer, as text, and the profile is made from it again
- * by the provider's own `parseProfile`: express-session parses the whole session, hashes it
+ * by the provider's own `parseProfile` (once per process for each text: {@link ProfileReader}):
+ * express-session parses the whole session, hashes it
  * twice and, with a store that has `touch`, serialises it again on every request, so every byte
  * and every key kept there costs each request several passes. One string is a single value to
  * each of those passes, and the answer alone is half the size of the profile that contains it.
  */
-export function cachedProfile(req: Request, provider: ProviderDescription): SynergyFlowProfile | undefined {
+export function cachedProfile(req: Request, reader: ProfileReader): SynergyFlowProfile | undefined {
   const state = req.session?.synergyflow as (AuthSessionState & ReadProfile) | undefined;
   const text = state?.profile;
   if (state === undefined || typeof text !== 'string') return undefined;
   if (state[READ_TEXT] === text) return state[READ_PROFILE];
   state[READ_TEXT] = text;
-  return (state[READ_PROFILE] = readProfile(text, provider));
+  return (state[READ_PROFILE] = reader.read(text));
 }
 
 /** Caches a profile just loaded from the provider in the session, with when it was loaded. */
