@@ -12,6 +12,7 @@ import { emit } from '../hooks.js';
 import { logger } from '../log.js';
 import { authState, cacheProfile } from '../session/session-state.js';
 import { ExchangeGate, type FinishedLogin } from './exchange-gate.js';
+import { callbackDigest, claimLogin, leaveMovedNote, movedLogin, type Claim } from './login-handover.js';
 import { adoptSession } from '../session/adopt-session.js';
 import { grantedTokens } from './granted-scope.js';
 import { lostLoginHint } from './setup-checks.js';
@@ -46,6 +47,10 @@ export function createCallbackRouter(parts: AuthParts): Router {
     // Known means: pending in this session AND started in this browser (its binding cookie).
     const known = plausibleState(params.state) && parts.transactions.has(req, params.state);
     if (!known) {
+      // The same browser's second callback, which the load balancer sent to another instance
+      // after this login had finished and moved on to a new session.
+      const moved = movedLogin(parts, req, params.state, params.code);
+      if (moved) return follow(req, res, moved);
       // A replayed callback (back button) of a user who is logged in is not an error.
       if (req.isAuthenticated?.()) return res.redirect(303, parts.config.successRedirect);
       log('unknown state: %s', lostLoginHint(req));
@@ -58,58 +63,118 @@ export function createCallbackRouter(parts: AuthParts): Router {
       return failed(params.error === 'access_denied' ? 'access_denied' : 'authorization_server_error');
     }
     const state = params.state as string;
+    const code = params.code;
     const inFlight = exchanges.running(state);
     if (inFlight) {
       log('a second callback for a login being redeemed waits for the first');
-      return void inFlight.then((login) => (login ? follow(req, res, login) : failed('unknown_state')));
+      return void inFlight.then((login) =>
+        login?.code === callbackDigest(code) ? follow(req, res, login) : failed('unknown_state'),
+      );
     }
-    let finished: FinishedLogin | undefined;
-    const from = req.sessionID;
     const release = exchanges.hold(state);
     // Released once the exchange has settled AND its answer (with the session save) is out. A
     // browser that reloads closes the first socket at once, but the exchange goes on: releasing
     // on 'close' alone would let the reload redeem the same code a second time.
-    let settle: () => void = () => undefined;
-    const settled = new Promise<void>((resolve) => (settle = resolve));
     const answered = new Promise<void>((resolve) => res.once('close', resolve));
-    void Promise.all([settled, answered]).then(() => release(finished));
-    parts
-      .passport()
-      .authenticate(
-        'synergyflow',
-        (error: unknown, user: Express.User | false, info: LoginInfo | { message?: string } | undefined) => {
-          if (error) {
-            settle();
-            const loginError = asLoginError(error);
-            emit(parts.config.hooks, 'onLogin', { outcome: errorCode(loginError), durationMs: Date.now() - started });
-            return next(loginError);
-          }
-          if (!user || !info || !('tokens' in info)) {
-            settle();
-            const message = info && 'message' in info ? info.message : undefined;
-            return failed(message === 'expired' ? 'expired' : 'unknown_state');
-          }
-          const landing = info.state?.returnTo ?? parts.config.successRedirect;
-          finishLogin(parts, req, user, info).then(
-            () => {
-              finished = { from, to: req.sessionID, landing };
-              settle();
-              emit(parts.config.hooks, 'onLogin', {
-                outcome: 'success',
-                durationMs: Date.now() - started,
-                userId: info.profile.id,
-              });
-              res.redirect(303, landing);
-            },
-            (error: unknown) => {
-              settle();
-              next(error);
-            },
-          );
-        },
-      )(req, res, next);
+    void redeemOnce({ parts, req, res, next, failed, started }, state, code).then(async ({ login, unlock }) => {
+      await answered;
+      release(login);
+      // A lock that cannot be released runs out with its lease.
+      await unlock().catch(() => log('could not release the login lock'));
+    });
   });
   return router;
+}
+
+/** What one callback request's steps share. */
+interface CallbackRequest {
+  readonly parts: AuthParts;
+  readonly req: Request;
+  readonly res: Response;
+  readonly next: NextFunction;
+  readonly failed: (reason: LoginFailedReason) => void;
+  /** When the callback arrived (milliseconds since the epoch), for the `onLogin` hook. */
+  readonly started: number;
+}
+
+/** How a callback that held the login ended: the login it finished, and the lock to let go of. */
+interface Redeemed {
+  readonly login: FinishedLogin | undefined;
+  readonly unlock: () => Promise<void>;
+}
+
+const NOTHING_HELD = async (): Promise<void> => undefined;
+
+/**
+ * Claims the login across instances, then redeems the code through Passport, logs the user in
+ * and answers, or follows a sibling instance that finished the login first. Never rejects:
+ * every failure is answered here.
+ */
+async function redeemOnce(call: CallbackRequest, state: string, code: string): Promise<Redeemed> {
+  const { parts, req, res, next, failed, started } = call;
+  const claim = await claimLogin(parts, req, state, code).catch((error: unknown): Claim => {
+    // The lock's store is down: what one instance would do (its session store may be elsewhere).
+    log('could not take the login lock (%s): redeeming without it', String(error));
+    return { redeem: true, unlock: NOTHING_HELD };
+  });
+  if (!claim.redeem) {
+    if (claim.moved) follow(req, res, claim.moved);
+    else failed('unknown_state');
+    return { login: claim.moved, unlock: NOTHING_HELD };
+  }
+  const from = req.sessionID;
+  const binding = parts.transactions.binding.presented(req);
+  let outcome: Authenticated;
+  try {
+    outcome = await authenticate(parts, req, res);
+  } catch (error) {
+    const loginError = asLoginError(error);
+    emit(parts.config.hooks, 'onLogin', { outcome: errorCode(loginError), durationMs: Date.now() - started });
+    next(loginError);
+    return { login: undefined, unlock: claim.unlock };
+  }
+  const { user, info } = outcome;
+  if (!user || !info || !('tokens' in info)) {
+    const message = info && 'message' in info ? info.message : undefined;
+    failed(message === 'expired' ? 'expired' : 'unknown_state');
+    return { login: undefined, unlock: claim.unlock };
+  }
+  const landing = info.state?.returnTo ?? parts.config.successRedirect;
+  try {
+    await finishLogin(parts, req, user, info);
+  } catch (error) {
+    next(error);
+    return { login: undefined, unlock: claim.unlock };
+  }
+  const login: FinishedLogin = { from, to: req.sessionID, landing, code: callbackDigest(code) };
+  if (binding !== undefined) {
+    const note = { state: callbackDigest(state), code: login.code, binding, to: login.to, landing };
+    await leaveMovedNote(parts, req, from, note);
+  }
+  emit(parts.config.hooks, 'onLogin', {
+    outcome: 'success',
+    durationMs: Date.now() - started,
+    userId: info.profile.id,
+  });
+  res.redirect(303, landing);
+  return { login, unlock: claim.unlock };
+}
+
+/** What Passport's callback hands over: the user and the strategy's info. */
+interface Authenticated {
+  readonly user: Express.User | false;
+  readonly info: LoginInfo | { message?: string } | undefined;
+}
+
+/** Runs the strategy on the callback: the code exchange and the profile load. */
+function authenticate(parts: AuthParts, req: Request, res: Response): Promise<Authenticated> {
+  return new Promise((resolve, reject) => {
+    parts
+      .passport()
+      .authenticate('synergyflow', (error: unknown, user: Express.User | false, info: Authenticated['info']) =>
+        error ? reject(error) : resolve({ user, info }),
+      )(req, res, reject);
+  });
 }
 
 /**

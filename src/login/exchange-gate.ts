@@ -6,14 +6,16 @@ export interface FinishedLogin {
   readonly to: string;
   /** Where the login lands. */
   readonly landing: string;
+  /** SHA-256 of the code the login redeemed: only a callback with the same code follows it. */
+  readonly code: string;
 }
 
 /**
  * One code exchange per login at a time. A double click or a reload sends the same callback
  * twice, and both requests find the login in their copy of the session; redeeming the code twice
  * would make a provider that revokes on code reuse kill the login. The second request waits for
- * the first to finish and then follows it (in-process: behind a load balancer, sticky sessions
- * keep a double click on one instance).
+ * the first to finish and then follows it. This gate is in-process; across instances,
+ * `claimLogin` (login-handover.ts) does the same through the refresh lock and the session store.
  */
 export class ExchangeGate {
   readonly #running = new Map<string, Promise<FinishedLogin | undefined>>();

@@ -60,6 +60,12 @@ export class LoginBinding {
     return actual.length === wanted.length && timingSafeEqual(actual, wanted);
   }
 
+  /** The hash of the request's binding cookie, as a login transaction keeps it, if it has one. */
+  presented(req: Request): string | undefined {
+    const value = this.#read(req);
+    return value === undefined ? undefined : digest(value);
+  }
+
   /** The well-formed binding cookie of the request, read from the raw header (no cookie-parser needed). */
   #read(req: Request): string | undefined {
     for (const pair of (req.headers.cookie ?? '').split(';')) {

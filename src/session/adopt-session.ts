@@ -17,13 +17,20 @@ interface SessionStore {
 export async function adoptSession(req: Request, sessionID: string): Promise<boolean> {
   const store = req.sessionStore as unknown as SessionStore | undefined;
   if (!store || typeof store.createSession !== 'function') return false;
-  const data = await new Promise<SessionData | undefined>((resolve) =>
-    store.get(sessionID, (error: unknown, found?: SessionData | null) =>
-      resolve(error ? undefined : (found ?? undefined)),
-    ),
-  );
+  const data = await storedSession(req, sessionID);
   if (!data) return false;
   req.sessionID = sessionID;
   store.createSession(req, data);
   return true;
+}
+
+/** The session `sessionID` as the store holds it now, or `undefined` (none, or the store failed). */
+export function storedSession(req: Request, sessionID: string): Promise<SessionData | undefined> {
+  const store = req.sessionStore as unknown as SessionStore | undefined;
+  if (!store) return Promise.resolve(undefined);
+  return new Promise((resolve) =>
+    store.get(sessionID, (error: unknown, found?: SessionData | null) =>
+      resolve(error ? undefined : (found ?? undefined)),
+    ),
+  );
 }

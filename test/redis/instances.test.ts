@@ -110,6 +110,63 @@ describe.skipIf(skipRedis)('several instances sharing Redis', () => {
     expect(emulator.counters.refreshGrants).toBe(2);
   }, 30_000);
 
+  /** Starts a login on A and lets the emulator approve it; returns the unvisited callback link. */
+  async function callbackLink(browser: TestBrowser): Promise<string> {
+    const start = await browser.request(`${urls[0]}/auth/login?returnTo=%2Fwhoami`, { follow: false });
+    return (await browser.request(start.location ?? '', { follow: false })).location ?? '';
+  }
+
+  const sessionCookie = (answer: { headers: Headers }): string | undefined =>
+    /connect\.sid=([^;]+)/.exec(answer.headers.get('set-cookie') ?? '')?.[1];
+
+  it('C23 across instances: a double click sent to both instances redeems the code once; both follow one login', async () => {
+    const browser = new TestBrowser(json);
+    const link = await callbackLink(browser);
+    emulator.resetCounters();
+    // A provider 300 ms away: the click on B arrives while A is still redeeming the code.
+    emulator.latencyMs.token = 300;
+    const [onA, onB] = await Promise.all([
+      browser.request(link, { follow: false }),
+      sleep(50).then(() => browser.request(link.replace(urls[0] ?? '', urls[1] ?? ''), { follow: false })),
+    ]);
+    emulator.latencyMs.token = 0;
+    // A second redemption would have revoked the first one's tokens (the emulator does, as
+    // RFC 6749 section 4.1.2 asks).
+    expect(emulator.counters.authorizationCodeGrants).toBe(1);
+    expect([onA.status, onB.status]).toEqual([303, 303]);
+    const path = (location: string | undefined): string => new URL(location ?? '', 'http://x').pathname;
+    expect([path(onA.location), path(onB.location)]).toEqual(['/whoami', '/whoami']);
+    expect(sessionCookie(onA)).toBeDefined();
+    expect(sessionCookie(onB)).toBe(sessionCookie(onA));
+    for (const url of urls) expect((await browser.request(`${url}/dashboard`)).status).toBe(200);
+  }, 30_000);
+
+  it('C23 across instances: a reload sent to the other instance after the login finished follows it', async () => {
+    const browser = new TestBrowser(json);
+    const link = await callbackLink(browser);
+    const before = browser.cookieHeader(link);
+    emulator.resetCounters();
+    // The first answer never reaches the browser (it reloaded): its new session cookie is lost.
+    const first = await fetch(link, { headers: { cookie: before }, redirect: 'manual' });
+    expect(first.status).toBe(303);
+    const reload = await fetch(link.replace(urls[0] ?? '', urls[1] ?? ''), {
+      headers: { cookie: before, accept: 'application/json' },
+      redirect: 'manual',
+    });
+    expect(reload.status).toBe(303);
+    expect(new URL(reload.headers.get('location') ?? '', urls[1]).pathname).toBe('/whoami');
+    expect(sessionCookie(reload)).toBe(sessionCookie(first));
+    expect(emulator.counters.authorizationCodeGrants).toBe(1);
+    // Only that browser may follow: the link alone, in another browser, gets no login.
+    const stranger = await fetch(link.replace(urls[0] ?? '', urls[1] ?? ''), {
+      headers: { accept: 'application/json' },
+      redirect: 'manual',
+    });
+    expect(stranger.status).toBe(400);
+    expect(sessionCookie(stranger)).toBeUndefined();
+    expect(emulator.counters.authorizationCodeGrants).toBe(1);
+  }, 30_000);
+
   it('keeps tokens at rest encrypted (AES-256-GCM)', async () => {
     await login();
     const client = createClient({ url: redis.url });
