@@ -19,7 +19,8 @@ import { LogoutRegistry } from './session/logout-registry.js';
 import { createLogoutRouter } from './session/logout-router.js';
 import { ProfileReader } from './session/profile-reader.js';
 import { createSaveGuard, guardSessionSave } from './session/session-guard.js';
-import { cachedProfile, isSerializedUser, type SerializedUser } from './session/session-state.js';
+import { reloadProfile } from './session/restore-profile.js';
+import { cachedProfile, isSerializedUser, peekAuthState, type SerializedUser } from './session/session-state.js';
 import { TokenPath } from './tokens/fresh-token.js';
 import { RefreshCoordinator } from './tokens/refresh-coordinator.js';
 import type { AccessToken } from './tokens/request-auth.js';
@@ -167,7 +168,10 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
           guardSessionSave(req, saveGuard);
           if (stored.user !== undefined) return done(null, stored.user as Express.User);
           const profile = cachedProfile(req, parts.profiles);
-          done(null, profile && profile.id === stored.id ? (profile as Express.User) : false);
+          if (profile || typeof peekAuthState(req)?.profile !== 'string') {
+            return done(null, profile && profile.id === stored.id ? (profile as Express.User) : false);
+          }
+          reloadProfile(parts, req, stored.id).then((reloaded) => done(null, reloaded as Express.User | false), done);
         },
       );
       return instance;

@@ -54,21 +54,35 @@ describe('requireUser with a login', () => {
     expect(rig.emulator.counters.user).toBeLessThanOrEqual(1);
   });
 
-  it('keeps the provider answer and the token set as JSON text; damaged, they end the login cleanly', async () => {
+  it('keeps the provider answer and the token set as JSON text; a damaged answer is loaded again, damaged tokens end the login', async () => {
     rig = await startRig();
     const sessions = (rig.store as unknown as { sessions: Record<string, string> }).sessions;
     type Stored = { synergyflow: { profile: unknown; tokens: unknown; tokensDueAt?: unknown } };
-    const damages: Array<(stored: Stored['synergyflow']) => void> = [
-      ...['{"id": 1', '{"id": 1}', '42', '"text"'].map((text) => (stored: Stored['synergyflow']) => {
-        stored.profile = text;
-      }),
+    const profileDamages = ['{"id": 1', '{"id": 1}', '42', '"text"'];
+    const damages: Array<{ damage: (stored: Stored['synergyflow']) => void; loginEnds: boolean }> = [
+      // The tokens still work: the profile is loaded again from the provider.
+      ...profileDamages.map((text) => ({
+        damage: (stored: Stored['synergyflow']) => void (stored.profile = text),
+        loginEnds: false,
+      })),
       // A damaged token set is noticed when a request needs the token: here, at once.
-      ...['{"accessToken": "at_', '42', '{}'].map((text) => (stored: Stored['synergyflow']) => {
-        stored.tokens = text;
-        delete stored.tokensDueAt;
-      }),
+      ...['{"accessToken": "at_', '42', '{}'].map((text) => ({
+        damage: (stored: Stored['synergyflow']) => {
+          stored.tokens = text;
+          delete stored.tokensDueAt;
+        },
+        loginEnds: true,
+      })),
+      // Both: nothing to load the profile with.
+      {
+        damage: (stored: Stored['synergyflow']) => {
+          stored.profile = '42';
+          stored.tokens = '42';
+        },
+        loginEnds: true,
+      },
     ];
-    for (const damage of damages) {
+    for (const { damage, loginEnds } of damages) {
       const browser = await rig.login();
       const first = await dashboard(browser);
       expect(first.status).toBe(200);
@@ -86,11 +100,39 @@ describe('requireUser with a login', () => {
       });
       damage(session.synergyflow);
       sessions[id] = JSON.stringify(session);
+      rig.emulator.resetCounters();
       const answer = await dashboard(browser);
-      expect(answer.status, JSON.stringify(session.synergyflow)).toBe(401);
-      expect((answer.body.error as { code: string }).code).toBe('SF_LOGIN_REQUIRED');
+      if (loginEnds) {
+        expect(answer.status, JSON.stringify(session.synergyflow)).toBe(401);
+        expect((answer.body.error as { code: string }).code).toBe('SF_LOGIN_REQUIRED');
+      } else {
+        expect(answer.status, JSON.stringify(session.synergyflow)).toBe(200);
+        expect((answer.body.user as { raw: unknown }).raw).toEqual(raw);
+        expect(rig.emulator.counters.user).toBe(1);
+        // Stored again, readable: the next request needs the provider no more.
+        expect((await dashboard(browser)).status).toBe(200);
+        expect(rig.emulator.counters.user).toBe(1);
+      }
       await new Promise((resolve) => rig.store.destroy(id, resolve));
     }
+  });
+
+  it('a damaged cached answer met by a provider outage keeps the login: the outage answered, then 200 once the provider is back', async () => {
+    rig = await startRig();
+    const sessions = (rig.store as unknown as { sessions: Record<string, string> }).sessions;
+    const browser = await rig.login();
+    expect((await dashboard(browser)).status).toBe(200);
+    const id = Object.keys(sessions).find((key) => (sessions[key] as string).includes('"synergyflow"')) as string;
+    const session = JSON.parse(sessions[id] as string) as { synergyflow: { profile: string } };
+    session.synergyflow.profile = '{"id": 1';
+    sessions[id] = JSON.stringify(session);
+    rig.emulator.failNext('user', { status: 503 });
+    const during = await dashboard(browser);
+    expect(during.status).toBe(503);
+    expect((during.body.error as { code: string }).code).toBe('SF_PROVIDER_ERROR');
+    const after = await dashboard(browser);
+    expect(after.status).toBe(200);
+    expect(after.body.user).toMatchObject({ id: '1', name: 'Test User' });
   });
 
   it('parses each cached answer once per process, yet every request gets a profile of its own', async () => {

@@ -155,7 +155,11 @@ function attach(
   req.synergyflow = new LazyRequestAuth(parts.tokens, req, state.profileLoadedAt, profile);
 }
 
-async function loadProfile(
+/**
+ * Loads the profile from the provider through the token path and caches it in the session; while
+ * the provider rate-limits the token, `cached` (when given) is served instead.
+ */
+export async function loadProfile(
   parts: AuthParts,
   req: Request,
   deadline: number,

@@ -149,7 +149,8 @@ interface ReadProfile {
 
 /**
  * The profile cached in the request's session, or `undefined` (none, or unreadable: Passport's
- * deserializer then ends the login). The same object for the whole request.
+ * deserializer then loads it again, see `restore-profile.ts`). The same object for the whole
+ * request.
  *
  * The session keeps only the provider's answer, as text, and the profile is made from it again
  * by the provider's own `parseProfile` (once per process for each text: {@link ProfileReader}):
