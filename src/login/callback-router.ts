@@ -234,7 +234,9 @@ async function finishLogin(parts: AuthParts, req: Request, user: Express.User, i
     req.logIn(user, (error: unknown) => (error ? reject(error as Error) : resolve())),
   );
   const state = authState(req);
+  // The binding cookie lives as long as a login may; once none is pending it has no more use.
   if (otherTabs) state.transactions = otherTabs;
+  else parts.transactions.binding.clear(req);
   cacheProfile(req, info.profile, parts.config.clock());
   await parts.tokens.remember(req, tokens);
 }

@@ -51,6 +51,12 @@ export class LoginBinding {
     return digest(value);
   }
 
+  /** Deletes the browser's binding cookie: its last pending login has finished. */
+  clear(req: Request): void {
+    const res = (req as Request & { res?: Response }).res;
+    res?.clearCookie(this.cookieName, { httpOnly: true, secure: this.#secure, sameSite: 'lax', path: '/' });
+  }
+
   /** True when the request carries the browser binding whose hash is `expected`. */
   matches(req: Request, expected: string | undefined): boolean {
     const value = this.#read(req);

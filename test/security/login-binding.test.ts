@@ -92,6 +92,8 @@ describe('pending logins are bound to the browser that started them', () => {
     const links = await Promise.all(authorizeURLs.map((url) => callbackLink(browser, url)));
     // Tab two first, then one, then three and four at the same moment.
     expect((await browser.request(links[1] ?? '', { follow: false })).location).toBe(`${rig.url}/two`);
+    // Logins are still pending: the binding cookie stays (it is deleted once none is).
+    expect(cookieValue(browser, 'sf-login')).toBe([...bindings][0]);
     expect((await browser.request(links[0] ?? '', { follow: false })).location).toBe(`${rig.url}/one`);
     const together = await Promise.all([2, 3].map((i) => browser.request(links[i] ?? '', { follow: false })));
     expect(together.map((answer) => answer.location)).toEqual([`${rig.url}/three`, `${rig.url}/four`]);
