@@ -246,10 +246,12 @@ export class TwoFactorRequiredError extends SynergyFlowError {
 }
 
 /** Why a request could not get a token now, although nothing is wrong with the login. */
-export type UnavailableReason = 'refresh_in_progress' | 'store_unavailable' | 'shutting_down' | 'request_timeout';
+export type UnavailableReason =
+  'refresh_in_progress' | 'login_in_progress' | 'store_unavailable' | 'shutting_down' | 'request_timeout';
 
 const UNAVAILABLE_TEXT: Record<UnavailableReason, string> = {
   refresh_in_progress: 'Another instance is refreshing this login. Retry in a moment.',
+  login_in_progress: 'Another instance is still finishing this login. Reload the page in a moment.',
   store_unavailable: 'The token store (for example Redis) is unreachable. Retry in a moment; check the store.',
   shutting_down: 'This instance is shutting down. Retry; another instance will answer.',
   request_timeout:

@@ -4,12 +4,14 @@ import { rememberNewest } from '../util/bounded-map.js';
 
 /** How many answers a reader remembers: about 0.6 KB each with SynergyFlow Pro's answer. */
 const REMEMBERED_ANSWERS = 1_000;
+/** Longer answers are parsed on every request rather than held: memory stays bounded in bytes. */
+const LONGEST_REMEMBERED = 16 * 1024;
 
 /**
  * Makes profiles from the provider answers cached in sessions. A logged-in user's session holds
  * the same answer text on every request until the profile is reloaded, and `parseProfile` gives
  * the same profile for the same answer, so each text is parsed and checked once per process (for
- * the last {@link REMEMBERED_ANSWERS} texts) and every later request gets its own copy: a handler
+ * the last {@link REMEMBERED_ANSWERS} texts of up to 16 KiB) and every later request gets its own copy: a handler
  * may change `req.user` without changing what other requests see. Parsing is most of what a
  * request with a cached profile costs the package; a copy is a tenth of it.
  */
@@ -28,10 +30,12 @@ export class ProfileReader {
     let profile: SynergyFlowProfile;
     try {
       profile = profileFrom(this.#provider, JSON.parse(text));
+      if (text.length <= LONGEST_REMEMBERED) {
+        rememberNewest(this.#profiles, text, copyPlainData(profile), REMEMBERED_ANSWERS);
+      }
     } catch {
       return undefined;
     }
-    rememberNewest(this.#profiles, text, copyPlainData(profile), REMEMBERED_ANSWERS);
     return profile;
   }
 }

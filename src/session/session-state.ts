@@ -17,35 +17,10 @@ export interface LoginTransaction {
   readonly binding: string;
 }
 
-/**
- * Where a finished login went, kept for a moment in the session it started in. Only a callback
- * with the same state, code and browser binding may follow it (hashes: the session store never
- * holds them in the clear).
- */
-export interface MovedLogin {
-  /** SHA-256 of the login's `state`. */
-  readonly state: string;
-  /** SHA-256 of the code it redeemed. */
-  readonly code: string;
-  /** The hash of the browser's binding cookie, as the login's transaction kept it. */
-  readonly binding: string;
-  /** The session id the login moved to. */
-  readonly to: string;
-  /** Where the login lands. */
-  readonly landing: string;
-  /** Until when it may be followed (milliseconds since the epoch). */
-  readonly until: number;
-}
-
 /** Everything the package keeps in the session, under one key. */
 export interface AuthSessionState {
   /** Pending logins, keyed by their `state`. */
   transactions?: Record<string, LoginTransaction>;
-  /**
-   * Set on the session a login started in, once the login moved on to a new session, for a
-   * second callback of that login on another instance (see `login-handover.ts`).
-   */
-  moved?: MovedLogin;
   /**
    * The token set as JSON text, when the default `SessionTokenStore` is used (read it with
    * `sessionTokens`, which says why text).

@@ -167,6 +167,21 @@ describe.skipIf(skipRedis)('several instances sharing Redis', () => {
     expect(emulator.counters.authorizationCodeGrants).toBe(1);
   }, 30_000);
 
+  it('two tabs of one browser finishing their logins at once on A and B both log in', async () => {
+    const browser = new TestBrowser(json);
+    const links = [await callbackLink(browser), await callbackLink(browser)];
+    emulator.resetCounters();
+    emulator.latencyMs.token = 200;
+    const answers = await Promise.all([
+      browser.request(links[0] ?? '', { follow: false }),
+      browser.request((links[1] ?? '').replace(urls[0] ?? '', urls[1] ?? ''), { follow: false }),
+    ]);
+    emulator.latencyMs.token = 0;
+    expect(answers.map((a) => a.status)).toEqual([303, 303]);
+    expect(emulator.counters.authorizationCodeGrants).toBe(2);
+    for (const url of urls) expect((await browser.request(`${url}/dashboard`)).status).toBe(200);
+  }, 30_000);
+
   it('keeps tokens at rest encrypted (AES-256-GCM)', async () => {
     await login();
     const client = createClient({ url: redis.url });
