@@ -6,7 +6,7 @@ import { LoginFailedError, type LoginFailedReason } from '../errors.js';
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
 import { ExchangeGate } from './exchange-gate.js';
-import { callbackDigest, follow, followable, NOTHING_HELD } from './login-handover.js';
+import { callbackDigest, follow, followable, letGo, NOTHING_HELD } from './login-handover.js';
 import { redeemOnce, type Redeemed } from './redeem-code.js';
 import { lostLoginHint } from './setup-checks.js';
 
@@ -71,7 +71,8 @@ export function createCallbackRouter(parts: AuthParts): Router {
     // Released once the exchange has settled AND its answer (with the session save) is out. A
     // browser that reloads closes the first socket at once, but the exchange goes on: releasing
     // on 'close' alone would let the reload redeem the same code a second time.
-    const answered = new Promise<void>((resolve) => res.once('close', resolve));
+    // A browser gone before this route ran has closed the answer already: nothing to wait for.
+    const answered = res.closed ? Promise.resolve() : new Promise<void>((resolve) => res.once('close', resolve));
     const call = { parts, req, res, next, failed, started };
     void redeemOnce(call, state, code)
       .catch((error: unknown): Redeemed => {
@@ -81,8 +82,7 @@ export function createCallbackRouter(parts: AuthParts): Router {
       .then(async ({ login, unlock }) => {
         await answered;
         release(login);
-        // A lock that cannot be released runs out with its lease.
-        await unlock().catch(() => log('could not release the login lock'));
+        await letGo(unlock);
       });
   });
   return router;

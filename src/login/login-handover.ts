@@ -1,45 +1,49 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { SessionData, Store } from 'express-session';
+import type { UnavailableReason } from '../errors.js';
 import { logger } from '../log.js';
-import { adoptSession } from '../session/adopt-session.js';
 import type { AuthParts } from '../parts.js';
+import { adoptSession } from '../session/adopt-session.js';
 import type { FinishedLogin } from './exchange-gate.js';
 
 const log = logger('callback');
 
 /**
- * How long a finished login can be followed: a sibling's callback reads the note right after the
- * lock is released, a reload a moment later.
+ * How long a login's note stays: a sibling's callback reads it right after the lock is released,
+ * a reload a moment later.
  */
 const NOTE_MS = 30_000;
 
 /**
- * Where a login another instance finished went. Kept in the session store under an id no signed
- * session cookie can name, so no request ever loads it as its session; only a callback with the
- * same state (which names it), the same code and the same browser binding may follow it.
+ * What the session store says about a login whose code an instance took on. Kept under an id the
+ * app's signed session cookies never name (`sf-moved.` and the state's hash), so no request loads
+ * it as its session. Without `to`, the code is spent (or being redeemed) and the login did not
+ * finish; with it, only a callback with the same code and the same browser binding may follow.
  */
-interface MovedLogin {
-  /** SHA-256 of the code it redeemed. */
+interface LoginNote {
+  /** SHA-256 of the code taken on. */
   readonly code: string;
-  /** The hash of the browser's binding cookie, as the login's transaction kept it. */
-  readonly binding: string;
-  /** The session id the login moved to. */
-  readonly to: string;
-  /** Where the login lands. */
-  readonly landing: string;
-  /** Until when it may be followed (milliseconds since the epoch, on the package's clock). */
+  /** Until when the note counts (milliseconds since the epoch, on the package's clock). */
   readonly until: number;
+  /** The session id the finished login moved to. */
+  readonly to?: string;
+  /** The hash of the browser's binding cookie, as the login's transaction kept it. */
+  readonly binding?: string;
+  /** Where the login lands. */
+  readonly landing?: string;
 }
 
 /** What a callback may do once it holds its login across instances. */
 export type Claim =
   /** Redeem the code; `unlock` once the answer is out. */
   | { readonly redeem: true; readonly unlock: () => Promise<void> }
-  /** Another instance finished this login: follow it (`undefined`: this callback may not). */
-  | { readonly redeem: false; readonly moved: FinishedLogin | undefined }
-  /** Another instance is still redeeming it, past the wait: try again in a moment. */
-  | { readonly redeem: false; readonly busy: true };
+  /** Another instance finished this login for this browser: follow it. */
+  | { readonly redeem: false; readonly moved: FinishedLogin }
+  /** The code was spent by another callback and cannot be followed: the login failed. */
+  | { readonly redeem: false; readonly spent: true }
+  /** The store or a sibling cannot say in time: try again in a moment, the code left alone. */
+  | { readonly redeem: false; readonly unavailable: UnavailableReason };
 
 /** The `unlock` of a claim that holds no lock. */
 export const NOTHING_HELD = async (): Promise<void> => undefined;
@@ -49,90 +53,134 @@ export function callbackDigest(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
 }
 
-const noteId = (state: string): string => `sf-moved.${callbackDigest(state)}`;
+/** Lets go of a lock, whatever a custom `RefreshLock` does: a lock not released runs out with its lease. */
+export async function letGo(unlock: (() => Promise<void>) | undefined): Promise<void> {
+  try {
+    await unlock?.();
+  } catch {
+    log('could not release the login lock');
+  }
+}
 
 /**
  * Several instances (a `refreshLock` is configured) share the session store, so a double click
  * or reload that the load balancer sends to another instance finds the same pending login, and
  * redeeming its code twice would make a provider that revokes on code reuse kill the login. Each
- * callback therefore takes the lock named after the login's state, then looks for the note a
- * sibling that finished this login leaves ({@link leaveMovedNote}): found, it follows; none, the
- * code is its to redeem. One instance alone needs none of this (its exchange gate covers it), and
- * gets `redeem` at once.
+ * callback therefore takes the lock named after the login's state and reads the login's note:
+ * none, it marks the code spent and redeems it; a finished login for this browser, it follows;
+ * a spent code, it fails. Whenever the store or the lock cannot say, it answers 503 and leaves
+ * the code alone. One instance alone needs none of this (its exchange gate covers it).
  */
 export async function claimLogin(parts: AuthParts, req: Request, state: string, code: string): Promise<Claim> {
   const lock = parts.config.refreshLock;
   if (!lock) return { redeem: true, unlock: NOTHING_HELD };
-  // A callback makes two provider calls (the code, then the profile) where a refresh makes one.
-  const unlock = await lock.acquire(`login:${callbackDigest(state)}`, parts.config.refreshLockWaitMs * 2);
-  const moved = await followable(parts, req, state, code);
-  if (unlock && moved === undefined) return { redeem: true, unlock };
-  await unlock?.().catch(() => log('could not release the login lock'));
-  if (moved !== undefined) return { redeem: false, moved: moved || undefined };
-  // The sibling still redeems past the wait: a second redemption could only kill its login.
-  return { redeem: false, busy: true };
+  let unlock: (() => Promise<void>) | undefined;
+  try {
+    // A callback makes two provider calls (the code, then the profile) where a refresh makes one.
+    unlock = await lock.acquire(`login:${callbackDigest(state)}`, parts.config.refreshLockWaitMs * 2);
+  } catch {
+    return { redeem: false, unavailable: 'store_unavailable' };
+  }
+  const note = await readNote(req, state);
+  if (note === undefined && unlock) {
+    const marked = await writeNote(req, state, { code: callbackDigest(code), until: parts.config.clock() + NOTE_MS });
+    if (marked) return { redeem: true, unlock };
+  }
+  await letGo(unlock);
+  if (note === 'unreadable' || note === undefined) {
+    return { redeem: false, unavailable: unlock ? 'store_unavailable' : 'login_in_progress' };
+  }
+  const moved = noteToFollow(parts, req, code, note);
+  if (moved) return { redeem: false, moved };
+  // A sibling still redeeming past the wait; or a code spent by a login that did not finish here.
+  return note.to === undefined && !unlock
+    ? { redeem: false, unavailable: 'login_in_progress' }
+    : { redeem: false, spent: true };
 }
 
 /**
- * The login a sibling finished for this callback's state: what to follow, `false` when this
- * request may not follow it (another code, another browser, too late), `undefined` when there is
- * no such login (or the store could not say: the code is then redeemed, as on one instance).
+ * The finished login of `state` this request may follow (same code, same browser, in time), for a
+ * callback whose session no longer holds the login: a reload sent to another instance after the
+ * login finished there.
  */
 export async function followable(
   parts: AuthParts,
   req: Request,
   state: string,
   code: string,
-): Promise<FinishedLogin | false | undefined> {
+): Promise<FinishedLogin | undefined> {
   if (!parts.config.refreshLock) return undefined;
-  const note = (await readNote(req, noteId(state)))?.synergyflow?.movedLogin;
-  if (note === undefined) return undefined;
-  if (parts.config.clock() > note.until || note.code !== callbackDigest(code)) return false;
-  if (!parts.transactions.binding.matches(req, note.binding)) return false;
-  return { from: req.sessionID, to: note.to, landing: note.landing, code: note.code };
+  const note = await readNote(req, state);
+  return typeof note === 'object' ? noteToFollow(parts, req, code, note) : undefined;
+}
+
+function noteToFollow(parts: AuthParts, req: Request, code: string, note: LoginNote): FinishedLogin | undefined {
+  const { to, landing, binding } = note;
+  if (to === undefined || landing === undefined || parts.config.clock() > note.until) return undefined;
+  if (note.code !== callbackDigest(code) || !parts.transactions.binding.matches(req, binding)) return undefined;
+  return { from: req.sessionID, to, landing, code: note.code };
 }
 
 /**
- * Leaves the note a sibling's callback follows ({@link claimLogin}), once the new session is
- * saved: a follower must never find it half-written. Only with a `refreshLock`: one instance
- * alone follows in-process. A note that cannot be written costs only a sibling's follow.
+ * Turns the login's note into one a sibling's callback can follow, once the new session is saved:
+ * a follower must never find it half-written. A session that could not be saved leaves the note
+ * saying "spent": a follower then fails instead of landing logged out.
  */
 export async function leaveMovedNote(
   parts: AuthParts,
   req: Request,
   state: string,
-  note: Omit<MovedLogin, 'until'>,
+  note: Required<Omit<LoginNote, 'until'>>,
 ): Promise<void> {
-  const store = req.sessionStore as Store | undefined;
-  if (!parts.config.refreshLock || !store) return;
-  await new Promise<void>((resolve) => req.session.save(() => resolve()));
-  // The store expires the entry by wall-clock time; `until` is on the package's clock.
-  const entry = {
-    cookie: { originalMaxAge: NOTE_MS, expires: new Date(Date.now() + NOTE_MS) },
-    synergyflow: { movedLogin: { ...note, until: parts.config.clock() + NOTE_MS } },
-  } as unknown as SessionData;
-  await new Promise<void>((resolve) => store.set(noteId(state), entry, () => resolve()));
+  if (!parts.config.refreshLock) return;
+  const saved = await new Promise<boolean>((resolve) => req.session.save((error?: unknown) => resolve(!error)));
+  if (saved) await writeNote(req, state, { ...note, until: parts.config.clock() + NOTE_MS });
 }
+
+const noteId = (state: string): string => `sf-moved.${callbackDigest(state)}`;
 
 interface NoteEntry {
-  synergyflow?: { movedLogin?: MovedLogin };
+  synergyflow?: { loginNote?: LoginNote };
 }
 
-function readNote(req: Request, id: string): Promise<NoteEntry | undefined> {
+/** The login's note, `undefined` when there is none, `'unreadable'` when the store failed. */
+function readNote(req: Request, state: string): Promise<LoginNote | undefined | 'unreadable'> {
   const store = req.sessionStore as Store | undefined;
-  if (!store) return Promise.resolve(undefined);
-  return new Promise((resolve) =>
-    store.get(id, (error: unknown, found?: SessionData | null) =>
-      resolve(error || !found ? undefined : (found as unknown as NoteEntry)),
-    ),
-  );
+  if (!store) return Promise.resolve('unreadable');
+  return new Promise((resolve) => {
+    try {
+      store.get(noteId(state), (error: unknown, found?: SessionData | null) =>
+        resolve(error ? 'unreadable' : (found as NoteEntry | null | undefined)?.synergyflow?.loginNote),
+      );
+    } catch {
+      resolve('unreadable');
+    }
+  });
+}
+
+/** Writes the login's note; resolves false when the store refused it. */
+function writeNote(req: Request, state: string, note: LoginNote): Promise<boolean> {
+  const store = req.sessionStore as Store | undefined;
+  if (!store) return Promise.resolve(false);
+  // The store expires the entry by wall-clock time; `until` is on the package's clock.
+  const entry = {
+    cookie: { originalMaxAge: NOTE_MS, maxAge: NOTE_MS, expires: new Date(Date.now() + NOTE_MS) },
+    synergyflow: { loginNote: note },
+  } as unknown as SessionData;
+  return new Promise((resolve) => {
+    try {
+      store.set(noteId(state), entry, (error?: unknown) => resolve(!error));
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 /**
- * Answers a second callback of a login another request of the same browser session has just
- * finished: the browser dropped that answer (a reload, a double click), and with it the cookie of
- * the new session, so this answer carries it and lands where the login does. The request proved
- * it is that browser: it brought the login's binding cookie, state and code, and, in-process, the
+ * Answers a second callback of a login another request of the same browser has just finished:
+ * the browser dropped that answer (a reload, a double click), and with it the cookie of the new
+ * session, so this answer carries it and lands where the login does. The request proved it is
+ * that browser: it brought the login's binding cookie, state and code, and, in-process, the
  * session cookie the login started in.
  */
 export function follow(req: Request, res: Response, login: FinishedLogin): void {

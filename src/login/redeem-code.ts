@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { LoginFailedError, TemporarilyUnavailableError, type LoginFailedReason } from '../errors.js';
+import { ErrorCodes, LoginFailedError, TemporarilyUnavailableError, type LoginFailedReason } from '../errors.js';
 import {
   isLoginFailedError,
   isProviderError,
@@ -8,15 +8,12 @@ import {
   isTemporarilyUnavailableError,
 } from '../error-guards.js';
 import { emit } from '../hooks.js';
-import { logger } from '../log.js';
 import type { AuthParts } from '../parts.js';
 import { authState, cacheProfile } from '../session/session-state.js';
 import type { FinishedLogin } from './exchange-gate.js';
 import { grantedTokens } from './granted-scope.js';
-import { callbackDigest, claimLogin, follow, leaveMovedNote, NOTHING_HELD, type Claim } from './login-handover.js';
+import { callbackDigest, claimLogin, follow, leaveMovedNote, NOTHING_HELD } from './login-handover.js';
 import type { LoginInfo } from './strategy.js';
-
-const log = logger('callback');
 
 /** What one callback request's steps share. */
 export interface CallbackRequest {
@@ -38,22 +35,36 @@ export interface Redeemed {
 
 /**
  * Claims the login across instances, then redeems the code through Passport, logs the user in
- * and answers; or follows a sibling instance that finished the login first. Every outcome is
- * answered here.
+ * and answers; or follows a sibling instance that finished the login first; or fails, or answers
+ * 503, leaving the code alone. Every outcome is answered here; the lock comes back to be released
+ * once the answer is out.
  */
 export async function redeemOnce(call: CallbackRequest, state: string, code: string): Promise<Redeemed> {
-  const { parts, req, res, next, failed, started } = call;
-  const claim = await claimLogin(parts, req, state, code).catch((error: unknown): Claim => {
-    // The lock's store is down: what one instance would do (its session store may be elsewhere).
-    log('could not take the login lock (%s): redeeming without it', String(error));
-    return { redeem: true, unlock: NOTHING_HELD };
-  });
-  if (!claim.redeem) {
-    if ('busy' in claim) next(new TemporarilyUnavailableError('login_in_progress'));
-    else if (claim.moved) follow(req, res, claim.moved);
-    else failed('unknown_state');
-    return { login: 'moved' in claim ? claim.moved : undefined, unlock: NOTHING_HELD };
+  const { parts, req, res, next, failed } = call;
+  const claim = await claimLogin(parts, req, state, code);
+  if (claim.redeem) {
+    try {
+      return { login: await redeem(call, state, code), unlock: claim.unlock };
+    } catch (error) {
+      next(error);
+      return { login: undefined, unlock: claim.unlock };
+    }
   }
+  if ('moved' in claim) {
+    follow(req, res, claim.moved);
+    return { login: claim.moved, unlock: NOTHING_HELD };
+  }
+  if ('spent' in claim) failed('unknown_state');
+  else {
+    emit(parts.config.hooks, 'onLogin', { outcome: ErrorCodes.UNAVAILABLE, durationMs: Date.now() - call.started });
+    next(new TemporarilyUnavailableError(claim.unavailable));
+  }
+  return { login: undefined, unlock: NOTHING_HELD };
+}
+
+/** Redeems the code through Passport, logs the user in and answers; the login, if it finished. */
+async function redeem(call: CallbackRequest, state: string, code: string): Promise<FinishedLogin | undefined> {
+  const { parts, req, res, next, failed, started } = call;
   const from = req.sessionID;
   let outcome: Authenticated;
   try {
@@ -62,21 +73,16 @@ export async function redeemOnce(call: CallbackRequest, state: string, code: str
     const loginError = asLoginError(error);
     emit(parts.config.hooks, 'onLogin', { outcome: errorCode(loginError), durationMs: Date.now() - started });
     next(loginError);
-    return { login: undefined, unlock: claim.unlock };
+    return undefined;
   }
   const { user, info } = outcome;
   if (!user || !info || !('tokens' in info)) {
     const message = info && 'message' in info ? info.message : undefined;
     failed(message === 'expired' ? 'expired' : 'unknown_state');
-    return { login: undefined, unlock: claim.unlock };
+    return undefined;
   }
   const landing = info.state?.returnTo ?? parts.config.successRedirect;
-  try {
-    await finishLogin(parts, req, user, info);
-  } catch (error) {
-    next(error);
-    return { login: undefined, unlock: claim.unlock };
-  }
+  await finishLogin(parts, req, user, info);
   const login: FinishedLogin = { from, to: req.sessionID, landing, code: callbackDigest(code) };
   const binding = parts.transactions.binding.presented(req);
   if (binding) await leaveMovedNote(parts, req, state, { code: login.code, binding, to: login.to, landing });
@@ -86,7 +92,7 @@ export async function redeemOnce(call: CallbackRequest, state: string, code: str
     userId: info.profile.id,
   });
   res.redirect(303, landing);
-  return { login, unlock: claim.unlock };
+  return login;
 }
 
 /** What Passport's callback hands over: the user and the strategy's info. */

@@ -167,6 +167,24 @@ describe.skipIf(skipRedis)('several instances sharing Redis', () => {
     expect(emulator.counters.authorizationCodeGrants).toBe(1);
   }, 30_000);
 
+  it('C23 across instances: when the first callback fails after redeeming the code, the second fails too instead of redeeming it again', async () => {
+    const browser = new TestBrowser(json);
+    const link = await callbackLink(browser);
+    emulator.resetCounters();
+    emulator.latencyMs.token = 300;
+    // The code is redeemed, then the profile load fails: the login does not finish.
+    emulator.failNext('user', { status: 500 });
+    const [onA, onB] = await Promise.all([
+      browser.request(link, { follow: false }),
+      sleep(50).then(() => browser.request(link.replace(urls[0] ?? '', urls[1] ?? ''), { follow: false })),
+    ]);
+    emulator.latencyMs.token = 0;
+    expect(emulator.counters.authorizationCodeGrants).toBe(1);
+    expect(onA.status).toBeGreaterThanOrEqual(400);
+    expect(onB.status).toBe(400);
+    expect(JSON.parse(onB.text)).toMatchObject({ error: { code: 'SF_LOGIN_FAILED' } });
+  }, 30_000);
+
   it('two tabs of one browser finishing their logins at once on A and B both log in', async () => {
     const browser = new TestBrowser(json);
     const links = [await callbackLink(browser), await callbackLink(browser)];
