@@ -5,8 +5,9 @@
 //
 // Two more biases are cancelled by alternation: which process was started first, and which load
 // starts first in a round. Two copies of the same app, both always started in the same order,
-// measured 1.02-1.04 apart; alternating both, 1.00-1.01. Fresh processes in each trial also
-// spread the JIT's luck of one process over several.
+// measured 1.02-1.04 apart; alternating both, 1.00-1.01, provided the trials are even in number
+// (see run.ts). Fresh processes in each trial also spread the JIT's luck of one process over
+// several.
 import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import type { Target } from './servers.js';
