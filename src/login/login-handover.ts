@@ -4,7 +4,7 @@ import type { SessionData, Store } from 'express-session';
 import type { UnavailableReason } from '../errors.js';
 import { logger } from '../log.js';
 import type { AuthParts } from '../parts.js';
-import { adoptSession } from '../session/adopt-session.js';
+import { adoptSession, storedSession } from '../session/adopt-session.js';
 import type { FinishedLogin } from './exchange-gate.js';
 
 const log = logger('callback');
@@ -145,17 +145,12 @@ interface NoteEntry {
 
 /** The login's note, `undefined` when there is none, `'unreadable'` when the store failed. */
 function readNote(req: Request, state: string): Promise<LoginNote | undefined | 'unreadable'> {
-  const store = req.sessionStore as Store | undefined;
-  if (!store) return Promise.resolve('unreadable');
-  return new Promise((resolve) => {
-    try {
-      store.get(noteId(state), (error: unknown, found?: SessionData | null) =>
-        resolve(error ? 'unreadable' : (found as NoteEntry | null | undefined)?.synergyflow?.loginNote),
-      );
-    } catch {
-      resolve('unreadable');
-    }
-  });
+  return Promise.resolve()
+    .then(() => storedSession(req, noteId(state)))
+    .then(
+      (found) => (found as NoteEntry | undefined)?.synergyflow?.loginNote,
+      () => 'unreadable' as const,
+    );
 }
 
 /** Writes the login's note; resolves false when the store refused it. */

@@ -12,7 +12,7 @@ interface SessionStore {
  * session: the answer then carries that session's cookie. For a browser whose login another
  * request of its own has just finished (a double click or a reload during the callback): that
  * answer, with the new session's cookie, was dropped by the browser. Resolves false (the request
- * keeps its session) when the store has no such session.
+ * keeps its session) when the store has no such session; rejects when the store fails.
  */
 export async function adoptSession(req: Request, sessionID: string): Promise<boolean> {
   const store = req.sessionStore as unknown as SessionStore | undefined;
@@ -24,13 +24,16 @@ export async function adoptSession(req: Request, sessionID: string): Promise<boo
   return true;
 }
 
-/** The session `sessionID` as the store holds it now, or `undefined` (none, or the store failed). */
+/**
+ * The session `sessionID` as the request's store holds it now, or `undefined` when it holds none.
+ * Rejects when the store fails (or there is none), so callers can tell "none" from "cannot say".
+ */
 export function storedSession(req: Request, sessionID: string): Promise<SessionData | undefined> {
   const store = req.sessionStore as unknown as SessionStore | undefined;
-  if (!store) return Promise.resolve(undefined);
-  return new Promise((resolve) =>
+  if (!store) return Promise.reject(new Error('no session store'));
+  return new Promise((resolve, reject) =>
     store.get(sessionID, (error: unknown, found?: SessionData | null) =>
-      resolve(error ? undefined : (found ?? undefined)),
+      error ? reject(error as Error) : resolve(found ?? undefined),
     ),
   );
 }

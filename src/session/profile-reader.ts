@@ -11,9 +11,9 @@ const LONGEST_REMEMBERED = 16 * 1024;
  * Makes profiles from the provider answers cached in sessions. A logged-in user's session holds
  * the same answer text on every request until the profile is reloaded, and `parseProfile` gives
  * the same profile for the same answer, so each text is parsed and checked once per process (for
- * the last {@link REMEMBERED_ANSWERS} texts of up to 16 KiB) and every later request gets its own copy: a handler
- * may change `req.user` without changing what other requests see. Parsing is most of what a
- * request with a cached profile costs the package; a copy is a tenth of it.
+ * the last {@link REMEMBERED_ANSWERS} texts of up to 16 KiB) and every later request gets its
+ * own copy: a handler may change `req.user` without changing what other requests see. Parsing is
+ * most of what a request with a cached profile costs the package; a copy is a tenth of it.
  */
 export class ProfileReader {
   readonly #provider: ProviderDescription;

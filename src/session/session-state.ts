@@ -128,11 +128,11 @@ interface ReadProfile {
  * request.
  *
  * The session keeps only the provider's answer, as text, and the profile is made from it again
- * by the provider's own `parseProfile` (once per process for each text: {@link ProfileReader}):
- * express-session parses the whole session, hashes it
- * twice and, with a store that has `touch`, serialises it again on every request, so every byte
- * and every key kept there costs each request several passes. One string is a single value to
- * each of those passes, and the answer alone is half the size of the profile that contains it.
+ * by the provider's own `parseProfile` (once per process for each text: {@link ProfileReader}).
+ * express-session parses the whole session, hashes it twice and, with a store that has `touch`,
+ * serialises it again on every request, so every byte and every key kept there costs each
+ * request several passes. One string is a single value to each of those passes, and the answer
+ * alone is half the size of the profile that contains it.
  */
 export function cachedProfile(req: Request, reader: ProfileReader): SynergyFlowProfile | undefined {
   const state = req.session?.synergyflow as (AuthSessionState & ReadProfile) | undefined;
