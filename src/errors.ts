@@ -102,7 +102,16 @@ export class RateLimitError extends SynergyFlowError {
 
 /** Why a user must log in again. */
 export type LoginRequiredReason =
-  'no_session' | 'no_tokens' | 'access_token_expired' | 'refresh_token_expired' | 'refresh_refused' | 'user_changed';
+  | 'no_session'
+  | 'no_tokens'
+  | 'access_token_expired'
+  | 'refresh_token_expired'
+  | 'refresh_refused'
+  | 'user_changed'
+  /** Logged in, but another way (another Passport strategy): this route needs a SynergyFlow login. */
+  | 'other_login'
+  /** The app's `deserializeUser` no longer finds the login's user (deleted, disabled): the login ended. */
+  | 'user_not_found';
 
 /** There is no usable token set: not logged in, or the refresh token expired or was refused. */
 export class LoginRequiredError extends SynergyFlowError {

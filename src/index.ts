@@ -60,8 +60,12 @@ export type {
 export type { PassportInstance } from './login/passport-instance.js';
 export { RedisTokenStore } from './redis/redis-token-store.js';
 export type { RedisTokenStoreOptions } from './redis/redis-token-store.js';
-export { RedisRefreshLock } from './redis/redis-refresh-lock.js';
-export type { RedisRefreshLockOptions } from './redis/redis-refresh-lock.js';
+export { RedisCoordinator, RedisRefreshLock } from './redis/redis-coordinator.js';
+export type { RedisCoordinatorOptions, RedisRefreshLockOptions } from './redis/redis-coordinator.js';
+export type { Coordinator } from './coordination/coordinator.js';
+export { MemoryCoordinator } from './coordination/memory-coordinator.js';
+export { tokenFootprint } from './session/session-state.js';
+export type { TokenFootprint } from './session/session-state.js';
 export type { RedisScriptClient } from './redis/redis-client.js';
 export { phpOAuthProvider } from './provider/php-oauth.js';
 export { synapseFiProvider } from './provider/synapsefi.js';

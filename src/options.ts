@@ -4,7 +4,8 @@ import { resolveRedirect } from './login/return-to.js';
 import type { LoginVerify } from './login/verify.js';
 import { type ProviderDescription } from './provider/description.js';
 import { synergyFlowProvider } from './provider/synergyflow.js';
-import type { RefreshLock } from './tokens/refresh-lock.js';
+import { isCoordinator, type Coordinator } from './coordination/coordinator.js';
+import { MemoryCoordinator } from './coordination/memory-coordinator.js';
 import type { TokenStore } from './tokens/token-store.js';
 
 /**
@@ -93,8 +94,14 @@ export interface SynergyFlowOptions {
   loginTimeoutSeconds?: number;
   /** Where token sets live. Default: {@link SessionTokenStore}. */
   tokenStore?: TokenStore;
-  /** Cross-process refresh lock (for several instances). Default: none (in-process only). */
-  refreshLock?: RefreshLock;
+  /**
+   * What the app's instances share to coordinate logins: the refresh lock, one code redemption
+   * per login, and the notes that keep a logout final. Several instances need a shared one
+   * (`new RedisCoordinator({ client })`). Default: in this process's memory (one instance).
+   */
+  coordinator?: Coordinator;
+  /** @deprecated The former name of `coordinator`. */
+  refreshLock?: Coordinator;
   /**
    * Origins of your own front ends besides the callback URL's (a single-page app on
    * `https://app.example` when the API is `https://api.example`): they may POST logout with
@@ -188,8 +195,8 @@ export interface ResolvedConfig {
   readonly fetch: typeof globalThis.fetch;
   /** `tokenStore`; `undefined`: the default `SessionTokenStore`. */
   readonly tokenStore: TokenStore | undefined;
-  /** `refreshLock`; `undefined`: refreshes are single-flight within this process only. */
-  readonly refreshLock: RefreshLock | undefined;
+  /** `coordinator`; by default a `MemoryCoordinator` of this instance's own. */
+  readonly coordinator: Coordinator;
   /** `clock`. */
   readonly clock: () => number;
 }
@@ -268,6 +275,20 @@ function redirectTarget(value: unknown, option: string, fallback: string, truste
   return target;
 }
 
+/** The `coordinator` option (or its former name, `refreshLock`), or this instance's own in memory. */
+function coordinatorOption(options: SynergyFlowOptions): Coordinator {
+  if (options.coordinator !== undefined && options.refreshLock !== undefined) {
+    fail('refreshLock', 'is the former name of "coordinator": give only "coordinator"');
+  }
+  const given = options.coordinator ?? options.refreshLock;
+  const name = options.coordinator === undefined ? 'refreshLock' : 'coordinator';
+  if (given === undefined) return new MemoryCoordinator();
+  if (!isCoordinator(given)) {
+    fail(name, 'must be a Coordinator (acquire, note and read), such as new RedisCoordinator({ client })');
+  }
+  return given;
+}
+
 /** Validates options once and returns the frozen configuration. Throws `TypeError` naming the option. */
 export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
   if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
@@ -300,10 +321,11 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
   if (refreshLockWaitMs < timeoutMs) {
     fail('refreshLockWaitSeconds', "must be at least timeoutSeconds, so a sibling's refresh can finish");
   }
-  const leaseMs = options.refreshLock?.leaseMs;
+  const coordinator = coordinatorOption(options);
+  const leaseMs = coordinator.leaseMs;
   if (leaseMs !== undefined && leaseMs <= timeoutMs) {
     fail(
-      'refreshLock',
+      'coordinator',
       `must hold its lease longer than timeoutSeconds (lease ${leaseMs / 1000} s, timeout ${timeoutMs / 1000} s); raise lockTtlSeconds`,
     );
   }
@@ -348,7 +370,7 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
     // Bound so that a method-less call does not lose its receiver.
     fetch: (input: RequestInfo | URL, init?: RequestInit) => fetchImpl(input, init),
     tokenStore: options.tokenStore,
-    refreshLock: options.refreshLock,
+    coordinator,
     clock: options.clock ?? Date.now,
   });
 }

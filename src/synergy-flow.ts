@@ -3,7 +3,8 @@ import { createCallbackRouter } from './login/callback-router.js';
 import { resolveLoginOptions, type LoginOptions } from './login/login-options.js';
 import { createLoginRouter, startLogin } from './login/login-router.js';
 import type { PassportInstance } from './login/passport-instance.js';
-import { watchSessionStrategy } from './login/setup-checks.js';
+import { registerSerializers } from './login/serializers.js';
+import { noteSessionRan } from './login/setup-checks.js';
 import { STRATEGY_PARTS, SynergyFlowStrategy, type StrategyParts } from './login/strategy.js';
 import { LoginTransactionStore } from './login/transactions.js';
 import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './options.js';
@@ -13,14 +14,13 @@ import { api, apiGet, type ApiRequest } from './protect/provider-api.js';
 import { accessTokenFor, createRequireToken, type TwoFactorAnswer } from './protect/require-token.js';
 import { createRequireUser, type RequireUserOptions } from './protect/require-user.js';
 import { SynergyFlowClient } from './provider/client.js';
-import { isProfile, type SynergyFlowProfile } from './provider/profile.js';
+import type { SynergyFlowProfile } from './provider/profile.js';
 import { attachUser, type AttachedUser } from './provider/synapsefi-user.js';
-import { LogoutRegistry } from './session/logout-registry.js';
+import { watchSessionStrategy } from './seams/passport.js';
 import { createLogoutRouter } from './session/logout-router.js';
 import { ProfileReader } from './session/profile-reader.js';
-import { createSaveGuard, guardSessionSave } from './session/session-guard.js';
-import { reloadProfile } from './session/restore-profile.js';
-import { cachedProfile, isSerializedUser, peekAuthState, type SerializedUser } from './session/session-state.js';
+import { createSessionGuard, guardSession } from './session/session-guard.js';
+import { cachedProfile, loggedInSubject } from './session/session-state.js';
 import { TokenPath } from './tokens/fresh-token.js';
 import { RefreshCoordinator } from './tokens/refresh-coordinator.js';
 import type { AccessToken } from './tokens/request-auth.js';
@@ -114,25 +114,26 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     client,
     hooks: config.hooks,
     clock: config.clock,
-    lock: config.refreshLock,
+    lock: config.coordinator,
     lockWaitMs: config.refreshLockWaitMs,
   });
   let passport: PassportInstance | undefined;
+  const sessionGuard = createSessionGuard({ coordinator: config.coordinator, tokenStore });
   const parts: AuthParts = {
     config,
     client,
     transactions,
     tokenStore,
     tokens: new TokenPath(tokenStore, refresher, config),
-    logouts: new LogoutRegistry(),
+    coordinator: config.coordinator,
     profiles: new ProfileReader(config.provider),
     loginUsers: new WeakMap(),
     passport() {
       if (!passport) throw new Error('passport-synergyflow: call auth.use(passport) before mounting the routers.');
       return passport;
     },
+    guardSession: (req: Request) => guardSession(req, sessionGuard),
   };
-  const saveGuard = createSaveGuard(parts);
   let strategy: SynergyFlowStrategy | undefined;
   const strategyParts: StrategyParts = {
     config,
@@ -143,37 +144,23 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     adopt: (built) => void (strategy = built),
   };
   const getStrategy = (): SynergyFlowStrategy => strategy ?? new SynergyFlowStrategy(auth);
-  const name = config.provider.name;
   const auth: SynergyFlowAuth = {
     config: withoutSecret(config),
     client,
     tokenStore,
-    profile: (req: Request) => (req.isAuthenticated?.() ? cachedProfile(req, parts.profiles) : undefined),
+    profile: (req: Request) =>
+      req.isAuthenticated?.() && loggedInSubject(req) !== undefined ? cachedProfile(req, parts.profiles) : undefined,
     get strategy() {
       return getStrategy();
     },
     use(instance: PassportInstance) {
       passport = instance;
-      watchSessionStrategy(instance);
-      instance.use(getStrategy());
-      instance.serializeUser((user: Express.User, done: (err: unknown, id?: unknown) => void) => {
-        const profile = parts.loginUsers.get(user) ?? (isProfile(user, name) ? user : undefined);
-        if (!profile) return done('pass');
-        done(null, { sf: name, id: profile.id, ...(user === profile ? {} : { user }) } satisfies SerializedUser);
-      });
-      instance.deserializeUser(
-        (req: Request, stored: unknown, done: (err: unknown, user?: Express.User | false) => void) => {
-          if (!isSerializedUser(stored) || stored.sf !== name) return done('pass');
-          // Every logged-in request passes here, so every one gets the stale-save protection.
-          guardSessionSave(req, saveGuard);
-          if (stored.user !== undefined) return done(null, stored.user as Express.User);
-          const profile = cachedProfile(req, parts.profiles);
-          if (profile || typeof peekAuthState(req)?.profile !== 'string') {
-            return done(null, profile && profile.id === stored.id ? (profile as Express.User) : false);
-          }
-          reloadProfile(parts, req, stored.id).then((reloaded) => done(null, reloaded as Express.User | false), done);
-        },
+      // Every request passport.session() sees: a session holding a login gets its writes guarded.
+      watchSessionStrategy(instance, (req) =>
+        loggedInSubject(req) === undefined ? noteSessionRan(req) : parts.guardSession(req),
       );
+      instance.use(getStrategy());
+      registerSerializers(instance, parts);
       return instance;
     },
     loginRouter: () => createLoginRouter(parts),

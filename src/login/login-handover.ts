@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Request, Response } from 'express';
-import type { SessionData, Store } from 'express-session';
+import type { Request } from 'express';
 import type { UnavailableReason } from '../errors.js';
 import { logger } from '../log.js';
 import type { AuthParts } from '../parts.js';
-import { adoptSession, storedSession } from '../session/adopt-session.js';
-import type { FinishedLogin } from './exchange-gate.js';
+import { adoptSession } from '../seams/express-session.js';
 
 const log = logger('callback');
 
@@ -15,45 +13,49 @@ const log = logger('callback');
  */
 const NOTE_MS = 30_000;
 
+/** A login the first of several callbacks finished: what the others need to follow it. */
+export interface FinishedLogin {
+  /** The new session id the login rotated to. */
+  readonly to: string;
+  /** Where the login lands. */
+  readonly landing: string;
+  /** SHA-256 of the code the login redeemed: only a callback with the same code follows it. */
+  readonly code: string;
+  /** The hash of the browser's binding cookie, as the login's transaction kept it. */
+  readonly binding: string;
+}
+
 /**
- * What the session store says about a login whose code an instance took on. Kept under an id the
- * app's signed session cookies never name (`sf-moved.` and the state's hash), so no request loads
- * it as its session. Without `to`, the code is spent (or being redeemed) and the login did not
- * finish; with it, only a callback with the same code and the same browser binding may follow.
+ * What the coordinator notes about a login whose code a callback took on. Without `to`, the code
+ * is spent (or being redeemed) and the login did not finish; with it, only a callback with the
+ * same code and the same browser binding may follow.
  */
 interface LoginNote {
   /** SHA-256 of the code taken on. */
   readonly code: string;
-  /** Until when the note counts (milliseconds since the epoch, on the package's clock). */
-  readonly until: number;
-  /** The session id the finished login moved to. */
+  /** The rest, once the login finished. */
   readonly to?: string;
-  /** The hash of the browser's binding cookie, as the login's transaction kept it. */
   readonly binding?: string;
-  /** Where the login lands. */
   readonly landing?: string;
 }
 
-/** What a callback may do once it holds its login across instances. */
+/** What a callback may do once it holds its login. */
 export type Claim =
   /** Redeem the code; `unlock` once the answer is out. */
   | { readonly redeem: true; readonly unlock: () => Promise<void> }
-  /** Another instance finished this login for this browser: follow it. */
+  /** Another callback finished this login for this browser: follow it. */
   | { readonly redeem: false; readonly moved: FinishedLogin }
   /** The code was spent by another callback and cannot be followed: the login failed. */
   | { readonly redeem: false; readonly spent: true }
-  /** The store or a sibling cannot say in time: try again in a moment, the code left alone. */
+  /** The coordinator or a sibling cannot say in time: try again in a moment, the code left alone. */
   | { readonly redeem: false; readonly unavailable: UnavailableReason };
 
-/** The `unlock` of a claim that holds no lock. */
-export const NOTHING_HELD = async (): Promise<void> => undefined;
-
-/** SHA-256 of a callback value, base64url: the session store keeps no state or code in the clear. */
+/** SHA-256 of a callback value, base64url: the coordinator keeps no state or code in the clear. */
 export function callbackDigest(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
 }
 
-/** Lets go of a lock, whatever a custom `RefreshLock` does: a lock not released runs out with its lease. */
+/** Lets go of a lock, whatever a custom coordinator does: a lock not released runs out with its lease. */
 export async function letGo(unlock: (() => Promise<void>) | undefined): Promise<void> {
   try {
     await unlock?.();
@@ -62,28 +64,28 @@ export async function letGo(unlock: (() => Promise<void>) | undefined): Promise<
   }
 }
 
+const noteKey = (state: string): string => `login:${callbackDigest(state)}`;
+
 /**
- * Several instances (a `refreshLock` is configured) share the session store, so a double click
- * or reload that the load balancer sends to another instance finds the same pending login, and
- * redeeming its code twice would make a provider that revokes on code reuse kill the login. Each
- * callback therefore takes the lock named after the login's state and reads the login's note:
- * none, it marks the code spent and redeems it; a finished login for this browser, it follows;
- * a spent code, it fails. Whenever the store or the lock cannot say, it answers 503 and leaves
- * the code alone. One instance alone needs none of this (its exchange gate covers it).
+ * A double click or a reload sends the same callback twice, to this instance or another, and
+ * both requests find the login pending in their copy of the session; redeeming its code twice
+ * would make a provider that revokes on code reuse kill the login. Each callback therefore takes
+ * the coordinator's lock named after the login's state and reads the login's note: none, it marks
+ * the code spent and redeems it; a finished login for this browser, it follows; a spent code, it
+ * fails. Whenever the coordinator cannot say, it answers 503 and leaves the code alone.
  */
 export async function claimLogin(parts: AuthParts, req: Request, state: string, code: string): Promise<Claim> {
-  const lock = parts.config.refreshLock;
-  if (!lock) return { redeem: true, unlock: NOTHING_HELD };
+  const { coordinator } = parts.config;
   let unlock: (() => Promise<void>) | undefined;
   try {
     // A callback makes two provider calls (the code, then the profile) where a refresh makes one.
-    unlock = await lock.acquire(`login:${callbackDigest(state)}`, parts.config.refreshLockWaitMs * 2);
+    unlock = await coordinator.acquire(noteKey(state), parts.config.refreshLockWaitMs * 2);
   } catch {
     return { redeem: false, unavailable: 'store_unavailable' };
   }
-  const note = await readNote(req, state);
+  const note = await readNote(parts, state);
   if (note === undefined && unlock) {
-    const marked = await writeNote(req, state, { code: callbackDigest(code), until: parts.config.clock() + NOTE_MS });
+    const marked = await writeNote(parts, state, { code: callbackDigest(code) });
     if (marked) return { redeem: true, unlock };
   }
   await letGo(unlock);
@@ -92,7 +94,7 @@ export async function claimLogin(parts: AuthParts, req: Request, state: string, 
   }
   const moved = noteToFollow(parts, req, code, note);
   if (moved) return { redeem: false, moved };
-  // A sibling still redeeming past the wait; or a code spent by a login that did not finish here.
+  // A sibling still redeeming past the wait; or a code spent by a login that did not finish.
   return note.to === undefined && !unlock
     ? { redeem: false, unavailable: 'login_in_progress' }
     : { redeem: false, spent: true };
@@ -100,8 +102,7 @@ export async function claimLogin(parts: AuthParts, req: Request, state: string, 
 
 /**
  * The finished login of `state` this request may follow (same code, same browser, in time), for a
- * callback whose session no longer holds the login: a reload sent to another instance after the
- * login finished there.
+ * callback whose session no longer holds the login: a reload after the login finished.
  */
 export async function followable(
   parts: AuthParts,
@@ -109,16 +110,15 @@ export async function followable(
   state: string,
   code: string,
 ): Promise<FinishedLogin | undefined> {
-  if (!parts.config.refreshLock) return undefined;
-  const note = await readNote(req, state);
+  const note = await readNote(parts, state);
   return typeof note === 'object' ? noteToFollow(parts, req, code, note) : undefined;
 }
 
 function noteToFollow(parts: AuthParts, req: Request, code: string, note: LoginNote): FinishedLogin | undefined {
   const { to, landing, binding } = note;
-  if (to === undefined || landing === undefined || parts.config.clock() > note.until) return undefined;
+  if (to === undefined || landing === undefined || binding === undefined) return undefined;
   if (note.code !== callbackDigest(code) || !parts.transactions.binding.matches(req, binding)) return undefined;
-  return { from: req.sessionID, to, landing, code: note.code };
+  return { to, landing, binding, code: note.code };
 }
 
 /**
@@ -130,59 +130,39 @@ export async function leaveMovedNote(
   parts: AuthParts,
   req: Request,
   state: string,
-  note: Required<Omit<LoginNote, 'until'>>,
+  login: FinishedLogin,
 ): Promise<void> {
-  if (!parts.config.refreshLock) return;
   const saved = await new Promise<boolean>((resolve) => req.session.save((error?: unknown) => resolve(!error)));
-  if (saved) await writeNote(req, state, { ...note, until: parts.config.clock() + NOTE_MS });
-}
-
-const noteId = (state: string): string => `sf-moved.${callbackDigest(state)}`;
-
-interface NoteEntry {
-  synergyflow?: { loginNote?: LoginNote };
-}
-
-/** The login's note, `undefined` when there is none, `'unreadable'` when the store failed. */
-function readNote(req: Request, state: string): Promise<LoginNote | undefined | 'unreadable'> {
-  return Promise.resolve()
-    .then(() => storedSession(req, noteId(state)))
-    .then(
-      (found) => (found as NoteEntry | undefined)?.synergyflow?.loginNote,
-      () => 'unreadable' as const,
-    );
-}
-
-/** Writes the login's note; resolves false when the store refused it. */
-function writeNote(req: Request, state: string, note: LoginNote): Promise<boolean> {
-  const store = req.sessionStore as Store | undefined;
-  if (!store) return Promise.resolve(false);
-  // The store expires the entry by wall-clock time; `until` is on the package's clock.
-  const entry = {
-    cookie: { originalMaxAge: NOTE_MS, maxAge: NOTE_MS, expires: new Date(Date.now() + NOTE_MS) },
-    synergyflow: { loginNote: note },
-  } as unknown as SessionData;
-  return new Promise((resolve) => {
-    try {
-      store.set(noteId(state), entry, (error?: unknown) => resolve(!error));
-    } catch {
-      resolve(false);
-    }
-  });
+  if (saved) await writeNote(parts, state, login);
 }
 
 /**
  * Answers a second callback of a login another request of the same browser has just finished:
  * the browser dropped that answer (a reload, a double click), and with it the cookie of the new
- * session, so this answer carries it and lands where the login does. The request proved it is
- * that browser: it brought the login's binding cookie, state and code, and, in-process, the
- * session cookie the login started in.
+ * session, so this request moves onto that session and its answer carries the cookie. The
+ * request proved it is that browser: it brought the login's binding cookie, state and code.
  */
-export function follow(req: Request, res: Response, login: FinishedLogin): void {
-  const adopted =
-    req.sessionID === login.from ? adoptSession(req, login.to).catch(() => false) : Promise.resolve(false);
-  void adopted.then((moved) => {
-    if (!moved) log('a second callback could not follow the login: the new session is gone');
-    res.redirect(303, login.landing);
-  });
+export async function follow(req: Request, login: FinishedLogin): Promise<void> {
+  const moved = await adoptSession(req, login.to).catch(() => false);
+  if (!moved) log('a second callback could not follow the login: the new session is gone');
+}
+
+/** The login's note, `undefined` when there is none, `'unreadable'` when the coordinator failed. */
+async function readNote(parts: AuthParts, state: string): Promise<LoginNote | undefined | 'unreadable'> {
+  try {
+    const text = await parts.config.coordinator.read(noteKey(state));
+    return text === undefined ? undefined : (JSON.parse(text) as LoginNote);
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/** Writes the login's note; resolves false when the coordinator refused it. */
+async function writeNote(parts: AuthParts, state: string, note: LoginNote): Promise<boolean> {
+  try {
+    await parts.config.coordinator.note(noteKey(state), JSON.stringify(note), NOTE_MS);
+    return true;
+  } catch {
+    return false;
+  }
 }

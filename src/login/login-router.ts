@@ -6,6 +6,7 @@ import { LoginFailedError } from '../errors.js';
 import { loginChoice, type LoginChoice } from './login-options.js';
 import { returnPathFor } from './return-to.js';
 import { loginSetupProblem } from './setup-checks.js';
+import { holdsOnlyPendingLogins } from '../session/session-state.js';
 
 const log = logger('login');
 
@@ -17,11 +18,10 @@ const log = logger('login');
 function shortenAnonymousSession(req: Request, ttlMs: number): void {
   const session = req.session;
   if (!session || req.isAuthenticated?.()) return;
-  const own = Object.keys(session).filter((key) => key !== 'cookie' && key !== 'synergyflow');
   // A minute of grace lets a late callback still be told "expired" rather than "unknown".
   const lifetime = ttlMs + 60_000;
   const current = session.cookie.maxAge;
-  if (own.length === 0 && (current === null || current === undefined || current > lifetime)) {
+  if (holdsOnlyPendingLogins(req) && (current === null || current === undefined || current > lifetime)) {
     session.cookie.maxAge = lifetime;
   }
 }

@@ -1,98 +1,85 @@
-import type { NextFunction, Request, Response } from 'express';
-import { ErrorCodes, LoginFailedError, TemporarilyUnavailableError, type LoginFailedReason } from '../errors.js';
+import type { Request, Response } from 'express';
+import { LoginFailedError, TemporarilyUnavailableError } from '../errors.js';
 import {
+  isForbiddenError,
   isLoginFailedError,
   isProviderError,
   isRateLimitError,
   isSynergyFlowError,
   isTemporarilyUnavailableError,
 } from '../error-guards.js';
-import { emit } from '../hooks.js';
 import type { AuthParts } from '../parts.js';
-import { authState, cacheProfile } from '../session/session-state.js';
-import type { FinishedLogin } from './exchange-gate.js';
+import { cacheProfile, recordLogin, setPendingLogins } from '../session/session-state.js';
+import type { CallbackOutcome } from './callback-outcome.js';
 import { grantedTokens } from './granted-scope.js';
-import { callbackDigest, claimLogin, follow, leaveMovedNote, NOTHING_HELD } from './login-handover.js';
+import { callbackDigest, claimLogin, follow, leaveMovedNote, type FinishedLogin } from './login-handover.js';
+import { serializersProblem } from './serializers.js';
+import { SetupError } from './setup-error.js';
 import type { LoginInfo } from './strategy.js';
 
-/** What one callback request's steps share. */
-export interface CallbackRequest {
-  readonly parts: AuthParts;
-  readonly req: Request;
-  readonly res: Response;
-  readonly next: NextFunction;
-  /** Answers the callback with a `LoginFailedError` (and the `onLogin` hook). */
-  readonly failed: (reason: LoginFailedReason) => void;
-  /** When the callback arrived (milliseconds since the epoch), for the `onLogin` hook. */
-  readonly started: number;
+/** How a callback that held the login ended, and the lock to let go of once the answer is out. */
+export interface Redeemed {
+  readonly outcome: CallbackOutcome;
+  readonly unlock: (() => Promise<void>) | undefined;
 }
 
-/** How a callback that held the login ended: the login it finished, and the lock to let go of. */
-export interface Redeemed {
-  readonly login: FinishedLogin | undefined;
-  readonly unlock: () => Promise<void>;
-}
+const failed = (error: unknown): CallbackOutcome => ({ kind: 'failed', error });
 
 /**
- * Claims the login across instances, then redeems the code through Passport, logs the user in
- * and answers; or follows a sibling instance that finished the login first; or fails, or answers
- * 503, leaving the code alone. Every outcome is answered here; the lock comes back to be released
- * once the answer is out.
+ * Claims the login (one redemption per code, across instances), then redeems the code through
+ * Passport and logs the user in; or follows the request that finished the login first; or fails,
+ * or answers 503 leaving the code alone. Decides the outcome; answers nothing.
  */
-export async function redeemOnce(call: CallbackRequest, state: string, code: string): Promise<Redeemed> {
-  const { parts, req, res, next, failed } = call;
+export async function redeemOnce(
+  parts: AuthParts,
+  req: Request,
+  res: Response,
+  state: string,
+  code: string,
+): Promise<Redeemed> {
   const claim = await claimLogin(parts, req, state, code);
   if (claim.redeem) {
-    try {
-      return { login: await redeem(call, state, code), unlock: claim.unlock };
-    } catch (error) {
-      next(error);
-      return { login: undefined, unlock: claim.unlock };
-    }
+    const outcome = await redeem(parts, req, res, state, code).catch(failed);
+    return { outcome, unlock: claim.unlock };
   }
   if ('moved' in claim) {
-    follow(req, res, claim.moved);
-    return { login: claim.moved, unlock: NOTHING_HELD };
+    await follow(req, claim.moved);
+    parts.guardSession(req);
+    return { outcome: { kind: 'followed', landing: claim.moved.landing }, unlock: undefined };
   }
-  if ('spent' in claim) failed('unknown_state');
-  else {
-    emit(parts.config.hooks, 'onLogin', { outcome: ErrorCodes.UNAVAILABLE, durationMs: Date.now() - call.started });
-    next(new TemporarilyUnavailableError(claim.unavailable));
-  }
-  return { login: undefined, unlock: NOTHING_HELD };
+  if ('spent' in claim) return { outcome: failed(new LoginFailedError('unknown_state')), unlock: undefined };
+  return { outcome: failed(new TemporarilyUnavailableError(claim.unavailable)), unlock: undefined };
 }
 
-/** Redeems the code through Passport, logs the user in and answers; the login, if it finished. */
-async function redeem(call: CallbackRequest, state: string, code: string): Promise<FinishedLogin | undefined> {
-  const { parts, req, res, next, failed, started } = call;
-  const from = req.sessionID;
-  let outcome: Authenticated;
+/** Redeems the code through Passport, checks the app's serializers, and logs the user in. */
+async function redeem(
+  parts: AuthParts,
+  req: Request,
+  res: Response,
+  state: string,
+  code: string,
+): Promise<CallbackOutcome> {
+  let authenticated: Authenticated;
   try {
-    outcome = await authenticate(parts, req, res);
+    authenticated = await authenticate(parts, req, res);
   } catch (error) {
-    const loginError = asLoginError(error);
-    emit(parts.config.hooks, 'onLogin', { outcome: errorCode(loginError), durationMs: Date.now() - started });
-    next(loginError);
-    return undefined;
+    return failed(asLoginError(error));
   }
-  const { user, info } = outcome;
+  const { user, info } = authenticated;
   if (!user || !info || !('tokens' in info)) {
     const message = info && 'message' in info ? info.message : undefined;
-    failed(message === 'expired' ? 'expired' : 'unknown_state');
-    return undefined;
+    return failed(new LoginFailedError(message === 'expired' ? 'expired' : 'unknown_state'));
   }
+  const problem = await serializersProblem(parts.passport(), parts, req, user, info.profile);
+  if (problem) return failed(new SetupError(problem));
   const landing = info.state?.returnTo ?? parts.config.successRedirect;
   await finishLogin(parts, req, user, info);
-  const login: FinishedLogin = { from, to: req.sessionID, landing, code: callbackDigest(code) };
   const binding = parts.transactions.binding.presented(req);
-  if (binding) await leaveMovedNote(parts, req, state, { code: login.code, binding, to: login.to, landing });
-  emit(parts.config.hooks, 'onLogin', {
-    outcome: 'success',
-    durationMs: Date.now() - started,
-    userId: info.profile.id,
-  });
-  res.redirect(303, landing);
-  return login;
+  if (binding) {
+    const login: FinishedLogin = { to: req.sessionID, landing, code: callbackDigest(code), binding };
+    await leaveMovedNote(parts, req, state, login);
+  }
+  return { kind: 'logged_in', landing, userId: info.profile.id };
 }
 
 /** What Passport's callback hands over: the user and the strategy's info. */
@@ -101,7 +88,7 @@ interface Authenticated {
   readonly info: LoginInfo | { message?: string } | undefined;
 }
 
-/** Runs the strategy on the callback: the code exchange and the profile load. */
+/** Runs the strategy on the callback: the code exchange, the profile load and `verify`. */
 function authenticate(parts: AuthParts, req: Request, res: Response): Promise<Authenticated> {
   return new Promise((resolve, reject) => {
     const done = (error: unknown, user: Express.User | false, info: Authenticated['info']): void =>
@@ -113,28 +100,26 @@ function authenticate(parts: AuthParts, req: Request, res: Response): Promise<Au
 }
 
 /**
- * Errors raised while the callback runs are login failures: a 401 or 403 from the profile call of
- * a token issued a moment ago must not become an `UnauthorizedError`, which `errorHandler` would
- * answer by sending the browser to log in with this callback URL (and its code) as `returnTo`.
+ * Errors raised while the callback runs are login failures: a 401 from the profile call of a
+ * token issued a moment ago must not become an `UnauthorizedError`, which `errorHandler` would
+ * answer by sending the browser to log in with this callback URL (and its code) as `returnTo`. A
+ * 403 means the token lacks a scope the profile needs (`scope_not_granted`, 403, not an outage).
  * Provider outages (502/503/504) and rate limits keep their own types; others pass unchanged.
  */
 function asLoginError(error: unknown): unknown {
   if (!isSynergyFlowError(error)) return error;
   if (isLoginFailedError(error) || isProviderError(error) || isRateLimitError(error)) return error;
   if (isTemporarilyUnavailableError(error)) return error;
+  if (isForbiddenError(error)) return new LoginFailedError('scope_not_granted');
   return new LoginFailedError('authorization_server_error');
 }
 
-function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : 'error';
-}
-
 /**
- * Logs the user in (Passport regenerates the session: no fixation), then carries this browser's
- * other pending logins (other tabs) into the new session, and stores the tokens and the fresh
- * profile. Logins bound to another browser are dropped with the old session: carried over, they
- * would let an attacker who planted his session cookie finish his login in the victim's browser.
+ * Logs the user in (Passport regenerates the session: no fixation), records the login in the
+ * package's own state, carries this browser's other pending logins (other tabs) into the new
+ * session, and stores the tokens and the fresh profile. Logins bound to another browser are
+ * dropped with the old session: carried over, they would let an attacker who planted his session
+ * cookie finish his login in the victim's browser.
  */
 async function finishLogin(parts: AuthParts, req: Request, user: Express.User, info: LoginInfo): Promise<void> {
   const tokens = grantedTokens(info);
@@ -142,10 +127,11 @@ async function finishLogin(parts: AuthParts, req: Request, user: Express.User, i
   await new Promise<void>((resolve, reject) =>
     req.logIn(user, (error: unknown) => (error ? reject(error as Error) : resolve())),
   );
-  const state = authState(req);
+  recordLogin(req, info.profile.id);
   // The binding cookie lives as long as a login may; once none is pending it has no more use.
-  if (otherTabs) state.transactions = otherTabs;
+  if (otherTabs) setPendingLogins(req, otherTabs);
   else parts.transactions.binding.clear(req);
   cacheProfile(req, info.profile, parts.config.clock());
   await parts.tokens.remember(req, tokens);
+  parts.guardSession(req);
 }

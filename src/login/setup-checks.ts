@@ -2,64 +2,26 @@ import type { Request } from 'express';
 import type { ResolvedConfig } from '../options.js';
 import type { AuthParts } from '../parts.js';
 import type { PassportInstance } from './passport-instance.js';
-import { isSessionGuarded } from '../session/session-guard.js';
-import { isSerializedUser } from '../session/session-state.js';
+import { canWatchSessionStrategy } from '../seams/passport.js';
+import { isSessionIntercepted } from '../seams/express-session.js';
+import { loggedInSubject, pendingLogins } from '../session/session-state.js';
+import { SetupError } from './setup-error.js';
+
+export { SetupError } from './setup-error.js';
+
+/** Set on the requests `passport.session()` saw that hold no login of this package (see {@link noteSessionRan}). */
+const SAW = Symbol('passport-synergyflow: passport.session() ran');
 
 /**
- * A mistake in how the app wires the package, found at the first request it would break. The
- * message names the line to add or change. It is a programming error: Express's own handler
- * answers it (500) and logs it, so the developer sees it at once.
+ * Called by the session-strategy watcher (`seams/passport.ts`) for every request
+ * `passport.session()` sees. Passport gives no sign that it ran, and without it a login is
+ * stored but never read back: the browser loops between the app and the provider. A request
+ * holding a login of this package gets its session guarded there, which is sign enough, so those
+ * requests, the hot path, get no extra property (adding one to a request object costs an
+ * allocation of its whole property table).
  */
-export class SetupError extends Error {
-  override name = 'SetupError';
-  /** Node-style code, like the `TypeError`s of bad options. */
-  readonly code = 'ERR_SYNERGYFLOW_SETUP';
-  constructor(problem: string) {
-    super(`passport-synergyflow setup: ${problem}`);
-  }
-}
-
-interface AuthenticatingStrategy {
-  authenticate(this: unknown, req: unknown, options?: unknown): unknown;
-}
-
-/** For each Passport session strategy watched: the symbol it sets on the requests it sees. */
-const marks = new WeakMap<object, symbol>();
-
-function sessionStrategyOf(passport: PassportInstance): AuthenticatingStrategy | undefined {
-  // Passport 0.7 keeps its strategies behind `_strategy(name)`; other implementations may not.
-  const lookup = (passport as { _strategy?: unknown })._strategy;
-  if (typeof lookup !== 'function') return undefined;
-  const strategy: unknown = lookup.call(passport, 'session');
-  if (typeof strategy !== 'object' || strategy === null) return undefined;
-  return typeof (strategy as AuthenticatingStrategy).authenticate === 'function'
-    ? (strategy as AuthenticatingStrategy)
-    : undefined;
-}
-
-/**
- * Leaves a sign on every request that the instance's session strategy (`passport.session()`)
- * sees. Passport gives none, and without it a login is stored but never read back: the browser
- * loops between the app and the provider, redeeming a code each time. A SynergyFlow login it
- * restores is sign enough (its deserializer guards the session's save, see
- * `isSessionGuarded`), so those requests, the hot path, get no extra property: adding one to a
- * request object costs an allocation of its whole property table.
- */
-export function watchSessionStrategy(passport: PassportInstance): void {
-  const strategy = sessionStrategyOf(passport);
-  if (!strategy || marks.has(strategy)) return;
-  const mark = Symbol('passport-synergyflow: passport.session() ran');
-  marks.set(strategy, mark);
-  const original = strategy.authenticate;
-  // Passport runs `Object.create(strategy).authenticate(req, options)`: an own property is inherited.
-  strategy.authenticate = function (this: { _key?: unknown }, req: unknown, options?: unknown) {
-    if (typeof req === 'object' && req !== null) {
-      const key = typeof this._key === 'string' ? this._key : 'passport';
-      const session = (req as { session?: Record<string, { user?: unknown } | undefined> }).session;
-      if (!isSerializedUser(session?.[key]?.user)) (req as Record<symbol, boolean>)[mark] = true;
-    }
-    return original.call(this, req, options);
-  };
+export function noteSessionRan(req: Request): void {
+  (req as unknown as Record<symbol, boolean>)[SAW] = true;
 }
 
 const SESSION_LINE =
@@ -71,14 +33,10 @@ const SESSION_LINE =
  * session holds a login this package stored, yet no user was restored from it.
  */
 function sessionStrategyProblem(passport: PassportInstance, req: Request): string | undefined {
-  const strategy = sessionStrategyOf(passport);
-  const mark = strategy && marks.get(strategy);
-  if (mark) {
-    if ((req as unknown as Record<symbol, boolean>)[mark] === true || isSessionGuarded(req)) return undefined;
-  } else {
-    const stored: unknown = (req.session as { passport?: { user?: unknown } } | undefined)?.passport?.user;
-    const ours = typeof stored === 'object' && stored !== null && 'sf' in stored;
-    if (!ours || req.user !== undefined) return undefined;
+  if (canWatchSessionStrategy(passport)) {
+    if ((req as unknown as Record<symbol, boolean>)[SAW] === true || isSessionIntercepted(req)) return undefined;
+  } else if (loggedInSubject(req) === undefined || req.user !== undefined) {
+    return undefined;
   }
   return `passport.session() did not run before this route, so a login would be stored but never read back (the browser would loop between the app and the provider). Fix: ${SESSION_LINE}.`;
 }
@@ -176,7 +134,7 @@ export function lostLoginHint(req: Request): string {
   const dropped = droppedCookieProblem(req);
   if (dropped) return dropped;
   // The login-binding cookie travels on its own; what matters is whether the session came back.
-  if (!req.headers.cookie || req.session?.synergyflow?.transactions === undefined) {
+  if (!req.headers.cookie || pendingLogins(req) === undefined) {
     return "the callback carried no cookie: the browser did not keep or did not send the session cookie (secure: true over http, sameSite: 'strict', or a cookie domain or path that does not cover the callback)";
   }
   return 'no pending login with this state in the session (used already, expired, or started in another browser)';

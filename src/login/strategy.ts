@@ -10,7 +10,7 @@ import {
   routeCodeExchange,
   toStateStore,
   toVerifyCallback,
-} from './passport-oauth2-seam.js';
+} from '../seams/passport-oauth2.js';
 import { authorizationParams } from './login-options.js';
 import { LoginTransactionStore } from './transactions.js';
 import { runVerify, type LoginVerify } from './verify.js';

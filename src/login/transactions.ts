@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import { authState, peekAuthState, type LoginTransaction } from '../session/session-state.js';
+import { pendingLogins, setPendingLogins, type LoginTransaction } from '../session/session-state.js';
 import { LoginBinding } from './login-binding.js';
 
 /** Why a callback's state was not accepted. */
@@ -24,7 +24,7 @@ export interface TransactionOptions {
 /**
  * Pending logins in the session, keyed by `state`, so several tabs can each finish their own
  * login. Bounded in count (oldest dropped) and in age; each entry is consumed on first use, and
- * only by the browser that started it ({@link LoginBinding}). `passport-oauth2-seam.ts` adapts
+ * only by the browser that started it ({@link LoginBinding}). `seams/passport-oauth2.ts` adapts
  * it to passport-oauth2's state-store interface.
  */
 export class LoginTransactionStore {
@@ -46,17 +46,16 @@ export class LoginTransactionStore {
     const now = this.#clock();
     const state = randomBytes(32).toString('base64url');
     const binding = this.binding.bind(req);
-    const session = authState(req);
-    const live = Object.entries(session.transactions ?? {}).filter(([, t]) => now - t.createdAt <= this.#ttlMs);
+    const live = Object.entries(pendingLogins(req) ?? {}).filter(([, t]) => now - t.createdAt <= this.#ttlMs);
     live.push([state, { verifier, returnTo, createdAt: now, binding, ...(scope ? { scope } : {}) }]);
     // Insertion order is age order: keeping the tail drops the oldest logins first.
-    session.transactions = Object.fromEntries(live.slice(-this.#maxPending));
+    setPendingLogins(req, Object.fromEntries(live.slice(-this.#maxPending)));
     return state;
   }
 
   /** True when `state` names a pending login of this session started by this browser. */
   has(req: Request, state: string): boolean {
-    const transactions = peekAuthState(req)?.transactions;
+    const transactions = pendingLogins(req);
     const found = transactions && Object.hasOwn(transactions, state) ? transactions[state] : undefined;
     return found !== undefined && this.binding.matches(req, found.binding);
   }
@@ -66,17 +65,16 @@ export class LoginTransactionStore {
    * in another browser is unknown here, and left alone.
    */
   take(req: Request, state: string): LoginTransaction | StateProblem {
-    const session = peekAuthState(req);
-    const transactions = session?.transactions;
-    if (!session || !transactions || !this.has(req, state)) return 'unknown_state';
+    const transactions = pendingLogins(req);
+    if (!transactions || !this.has(req, state)) return 'unknown_state';
     const found = transactions[state] as LoginTransaction;
-    session.transactions = Object.fromEntries(Object.entries(transactions).filter(([key]) => key !== state));
+    setPendingLogins(req, Object.fromEntries(Object.entries(transactions).filter(([key]) => key !== state)));
     return this.#clock() - found.createdAt > this.#ttlMs ? 'expired' : found;
   }
 
   /** This browser's other pending logins, to carry into the session a login creates. */
   ownPending(req: Request): Record<string, LoginTransaction> | undefined {
-    const transactions = peekAuthState(req)?.transactions;
+    const transactions = pendingLogins(req);
     if (!transactions) return undefined;
     const own = Object.entries(transactions).filter(([, t]) => this.binding.matches(req, t.binding));
     return own.length > 0 ? Object.fromEntries(own) : undefined;

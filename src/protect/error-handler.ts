@@ -9,7 +9,7 @@ import { isSynergyFlowError } from '../error-guards.js';
 import { isNavigation, wantsHtml } from './negotiate.js';
 import { requestedPath, returnPathFor } from '../login/return-to.js';
 import { logger } from '../log.js';
-import { reachesErrorMiddleware } from './error-middleware.js';
+import { reachesErrorMiddleware } from '../seams/express-router.js';
 
 const log = logger('errors');
 

@@ -5,15 +5,18 @@ import { logger } from '../log.js';
 import type { AuthParts } from '../parts.js';
 import type { SynergyFlowProfile } from '../provider/profile.js';
 import { sessionSetupProblem } from '../login/setup-checks.js';
+import { endLogin } from '../session/end-login.js';
 import { passError } from './error-handler.js';
 import {
   cachedProfile,
   cacheProfile,
-  storedLogin,
+  forgetLogin,
+  loggedInSubject,
+  profileLoadedAt,
+  tokenFootprint,
   tokensKnownUsable,
-  type AuthSessionState,
-  type SerializedUser,
 } from '../session/session-state.js';
+import { isProfile } from '../provider/profile.js';
 import { LazyRequestAuth, type RequestAuth } from '../tokens/request-auth.js';
 
 const log = logger('require-user');
@@ -40,7 +43,7 @@ declare global {
   }
 }
 
-function checkPrerequisites(req: Request): void {
+function checkPrerequisites(req: Request): Request {
   if (!req.session) {
     throw new Error('requireUser() needs express-session: mount app.use(session({...})) before it.');
   }
@@ -49,6 +52,7 @@ function checkPrerequisites(req: Request): void {
       'requireUser() needs Passport: mount passport.initialize() and passport.session(), then call auth.use(passport).',
     );
   }
+  return req;
 }
 
 interface ProfilePolicy {
@@ -73,17 +77,15 @@ export function createRequireUser(parts: AuthParts, options: RequireUserOptions 
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     // The answer carries the user's data: no shared cache may keep it (the handler may relax it).
     res.setHeader('Cache-Control', 'no-store');
-    let state: AuthSessionState;
-    let served: boolean;
+    let sub: string | undefined;
     try {
-      state = loggedInState(parts, req);
-      served = serveFromCache(parts, req, state, policy);
+      sub = loggedInSubject(checkPrerequisites(req));
+      if (sub !== undefined && req.isAuthenticated() && serveFromCache(parts, req, sub, policy)) return next();
     } catch (error) {
       return passError(parts, middleware, error, req, res, next);
     }
-    // The common case answers synchronously: no promise, no extra turn of the event loop.
-    if (served) return next();
-    ensureUser(parts, req, state, policy).then(
+    // The common case answered above, synchronously: no promise, no extra turn of the event loop.
+    ensureUser(parts, req, sub, policy).then(
       () => next(),
       (error: unknown) => passError(parts, middleware, error, req, res, next),
     );
@@ -91,68 +93,64 @@ export function createRequireUser(parts: AuthParts, options: RequireUserOptions 
   return middleware;
 }
 
-/** The login's state, or the error that refuses the request: no login, or a wiring mistake. */
-function loggedInState(parts: AuthParts, req: Request): AuthSessionState {
-  checkPrerequisites(req);
-  const state = req.session.synergyflow;
-  if (!state || !req.isAuthenticated() || parts.logouts.has(req.sessionID)) {
-    // Only a request that is not logged in can be the symptom of a wiring mistake.
-    throw sessionSetupProblem(parts, req) ?? new LoginRequiredError('no_session');
-  }
-  return state;
-}
-
-function isCacheFresh(state: AuthSessionState, policy: ProfilePolicy, now: number): boolean {
-  return state.profileLoadedAt !== undefined && now - state.profileLoadedAt < policy.ttlMs;
-}
-
 /**
  * The hot path: the profile is cached and the token is known usable, so nothing needs the token
  * store or the provider. Returns false when the request needs the full (asynchronous) path.
  */
-function serveFromCache(parts: AuthParts, req: Request, state: AuthSessionState, policy: ProfilePolicy): boolean {
+function serveFromCache(parts: AuthParts, req: Request, sub: string, policy: ProfilePolicy): boolean {
   const now = parts.config.clock();
-  if (!isCacheFresh(state, policy, now) || !tokensKnownUsable(state, now)) return false;
+  if (!isCacheFresh(req, policy, now) || !tokensKnownUsable(req, now)) return false;
   const profile = cachedProfile(req, parts.profiles);
-  const login = storedLogin(req);
-  if (!profile || !login || profile.id !== login.id) return false;
+  if (!profile || profile.id !== sub) return false;
   if (log.enabled) log('profile served from cache');
-  attach(parts, req, state, profile, login);
+  attach(parts, req, profile);
   return true;
+}
+
+function isCacheFresh(req: Request, policy: ProfilePolicy, now: number): boolean {
+  const loadedAt = profileLoadedAt(req);
+  return loadedAt !== undefined && now - loadedAt < policy.ttlMs;
 }
 
 async function ensureUser(
   parts: AuthParts,
   req: Request,
-  state: AuthSessionState,
+  sub: string | undefined,
   policy: ProfilePolicy,
 ): Promise<void> {
-  // Passport's deserializer (see synergy-flow.ts) has already guarded this session's save.
+  if (sub === undefined || !req.isAuthenticated()) await refuse(parts, req, sub);
   const { tokens } = parts;
   const cached = cachedProfile(req, parts.profiles);
-  const cacheFresh = isCacheFresh(state, policy, parts.config.clock());
+  const cacheFresh = isCacheFresh(req, policy, parts.config.clock());
   const deadline = tokens.deadline();
   await tokens.fresh(req, { deadline });
   const profile =
     cacheFresh && cached ? cached : await loadProfile(parts, req, deadline, policy.serveStale ? cached : undefined);
-  const login = storedLogin(req);
-  if (profile.id !== login?.id) {
-    throw await tokens.forget(req, new LoginRequiredError('user_changed'));
-  }
-  attach(parts, req, state, profile, login);
+  if (profile.id !== sub) throw await tokens.forget(req, new LoginRequiredError('user_changed'));
+  attach(parts, req, profile);
+}
+
+/**
+ * Why a request that reached `requireUser()` without a usable login is refused: a wiring mistake
+ * (`passport.session()` never ran), a user logged in another way (another Passport strategy), or
+ * a login whose user the app's `deserializeUser` no longer finds, which ends that login here,
+ * tokens and all.
+ */
+async function refuse(parts: AuthParts, req: Request, sub: string | undefined): Promise<never> {
+  const setup = sessionSetupProblem(parts, req);
+  if (setup) throw setup;
+  if (sub === undefined) throw new LoginRequiredError(req.isAuthenticated() ? 'other_login' : 'no_session');
+  const reason = tokenFootprint(req).read() === undefined ? 'no_tokens' : 'user_not_found';
+  log('the app no longer restores the user of this login: ending it');
+  await endLogin(parts, req).catch(() => forgetLogin(req));
+  throw new LoginRequiredError(reason);
 }
 
 /** Puts the profile (and, lazily, the access token) on the request. */
-function attach(
-  parts: AuthParts,
-  req: Request,
-  state: AuthSessionState,
-  profile: SynergyFlowProfile,
-  login: SerializedUser,
-): void {
-  // The app's own user (from `verify`) stays; only a profile user is brought up to date.
-  if (login.user === undefined) req.user = profile as Express.User;
-  req.synergyflow = new LazyRequestAuth(parts.tokens, req, state.profileLoadedAt, profile);
+function attach(parts: AuthParts, req: Request, profile: SynergyFlowProfile): void {
+  // The app's own user (its serializers, or `verify`) stays; only a profile user is brought up to date.
+  if (isProfile(req.user, parts.config.provider.name)) req.user = profile as Express.User;
+  req.synergyflow = new LazyRequestAuth(parts.tokens, req, profileLoadedAt(req), profile);
 }
 
 /**

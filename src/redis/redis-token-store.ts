@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { logger } from '../log.js';
 import type { RedisScriptClient } from './redis-client.js';
 import { RedisScript } from './script.js';
-import { authState, peekAuthState } from '../session/session-state.js';
+import { tokenFootprint } from '../session/session-state.js';
 import { TokenCipher } from './token-cipher.js';
 import { tokenSetFromText, type TokenSet } from '../tokens/token-set.js';
 import type { TokenStore } from '../tokens/token-store.js';
@@ -64,7 +64,7 @@ export class RedisTokenStore implements TokenStore {
 
   /** @inheritdoc */
   async get(req: Request): Promise<TokenSet | undefined> {
-    const key = peekAuthState(req)?.tokenKey;
+    const key = tokenFootprint(req).read();
     if (!key) return undefined;
     const stored = await GET.run(this.#client, [this.#prefix + key], []);
     if (typeof stored !== 'string') return undefined;
@@ -78,17 +78,18 @@ export class RedisTokenStore implements TokenStore {
 
   /** @inheritdoc */
   async set(req: Request, tokens: TokenSet, expectedVersion: number | undefined): Promise<boolean> {
-    const state = authState(req);
-    state.tokenKey ??= randomBytes(18).toString('base64url');
+    const footprint = tokenFootprint(req);
+    const key = footprint.read() ?? randomBytes(18).toString('base64url');
+    footprint.write(key);
     const json = JSON.stringify(tokens);
     const ttl = tokens.refreshExpiresAt ? Math.max(1000, tokens.refreshExpiresAt - Date.now()) : this.#ttlMs;
     const written = await SET_IF_VERSION.run(
       this.#client,
-      [this.#prefix + state.tokenKey],
+      [this.#prefix + key],
       [
         expectedVersion === undefined ? '' : String(expectedVersion),
         String(tokens.version),
-        this.#cipher ? this.#cipher.seal(json, this.#prefix + state.tokenKey) : json,
+        this.#cipher ? this.#cipher.seal(json, this.#prefix + key) : json,
         String(Math.ceil(ttl)),
       ],
     );
@@ -98,13 +99,14 @@ export class RedisTokenStore implements TokenStore {
 
   /** @inheritdoc */
   async clear(req: Request, expectedVersion?: number): Promise<void> {
-    const state = peekAuthState(req);
-    if (!state?.tokenKey) return;
+    const footprint = tokenFootprint(req);
+    const key = footprint.read();
+    if (!key) return;
     const deleted = await DELETE_IF_VERSION.run(
       this.#client,
-      [this.#prefix + state.tokenKey],
+      [this.#prefix + key],
       [expectedVersion === undefined ? '' : String(expectedVersion)],
     );
-    if (expectedVersion === undefined || Number(deleted) === 1) delete state.tokenKey;
+    if (expectedVersion === undefined || Number(deleted) === 1) footprint.clear();
   }
 }

@@ -1,7 +1,8 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AuthParts } from '../parts.js';
 import { noStore } from '../util/no-store.js';
-import { storedLogin } from './session-state.js';
+import { endLogin } from './end-login.js';
+import { loggedInSubject } from './session-state.js';
 import { CrossSiteRequestError } from '../errors.js';
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
@@ -77,11 +78,10 @@ export function createLogoutRouter(parts: AuthParts): Router {
       if (isScriptClient(req)) res.status(204).end();
       else res.redirect(303, parts.config.logoutRedirect);
     };
-    const userId = storedLogin(req)?.id;
-    if (!req.session || !req.isAuthenticated?.()) return done();
-    parts.logouts.add(req.sessionID);
-    parts.tokenStore.clear(req).then(() => {
-      delete req.session.synergyflow;
+    if (!req.session) return done();
+    const userId = loggedInSubject(req);
+    if (userId === undefined && !req.isAuthenticated?.()) return done();
+    endLogin(parts, req).then(() => {
       req.logout((error: unknown) => {
         if (error) return next(error);
         emit(parts.config.hooks, 'onLogout', { outcome: 'success', durationMs: Date.now() - started, userId });

@@ -1,7 +1,5 @@
 import type { Request } from 'express';
-
-/** The package's own key in the session; never carried into a regenerated session. */
-const OWN_KEY = 'synergyflow';
+import { appSessionData } from './session-state.js';
 
 /**
  * Gives the request a new session id, as a login must (a session id planted before the login
@@ -13,9 +11,9 @@ export async function regenerateSession(req: Request): Promise<void> {
   if (!session) {
     throw new Error('passport-synergyflow needs a session: mount express-session before calling attachUser().');
   }
-  const appData = Object.entries(session).filter(([key]) => key !== 'cookie' && key !== OWN_KEY);
+  const appData = appSessionData(req);
   await new Promise<void>((resolve, reject) =>
     session.regenerate((error: unknown) => (error ? reject(error as Error) : resolve())),
   );
-  Object.assign(req.session, Object.fromEntries(appData));
+  Object.assign(req.session, appData);
 }

@@ -3,6 +3,13 @@ import type {} from 'express-session';
 import type { SynergyFlowProfile } from '../provider/profile.js';
 import type { ProfileReader } from './profile-reader.js';
 
+/**
+ * The one module that reads and writes the package's key in the session (`synergyflow`). Every
+ * other module asks it: the login (who is logged in), the token store's footprint, the cached
+ * profile, when the token falls due, and the pending logins. What the app's Passport serializers
+ * keep (`req.session.passport`) is the app's; this state does not depend on it.
+ */
+
 /** A login started by `GET /login`, waiting for its callback. */
 export interface LoginTransaction {
   /** PKCE code verifier, sent only to the token endpoint. */
@@ -18,20 +25,15 @@ export interface LoginTransaction {
 }
 
 /** Everything the package keeps in the session, under one key. */
-export interface AuthSessionState {
-  /** Pending logins, keyed by their `state`. */
-  transactions?: Record<string, LoginTransaction>;
+interface AuthSessionState {
+  /** The provider's id of the user logged in (the subject), present exactly while a login lasts. */
+  sub?: string;
   /**
-   * The token set as JSON text, when the default `SessionTokenStore` is used (read it with
-   * `sessionTokens`, which says why text).
+   * The token store's footprint: the one string it keeps in the session (`SessionTokenStore`:
+   * the token set as JSON text; `RedisTokenStore`: the key naming it). See {@link tokenFootprint}.
    */
   tokens?: string;
-  /** Opaque id naming this login's token set in an external token store. */
-  tokenKey?: string;
-  /**
-   * The provider's answer behind the last profile loaded, as JSON text (read it with
-   * {@link cachedProfile}, which says why).
-   */
+  /** The provider's answer behind the last profile loaded, as JSON text (see {@link cachedProfile}). */
   profile?: string;
   /** When `profile` was loaded. */
   profileLoadedAt?: number;
@@ -40,62 +42,107 @@ export interface AuthSessionState {
    * seen. Lets `requireUser()` skip the token store when the handler does not need the token.
    */
   tokensDueAt?: number | null;
+  /** Pending logins, keyed by their `state`. */
+  transactions?: Record<string, LoginTransaction>;
 }
 
 declare module 'express-session' {
   interface SessionData {
     synergyflow?: AuthSessionState;
-    /** Passport's entry: for a SynergyFlow login, a {@link SerializedUser}. */
-    passport?: { user?: unknown };
   }
 }
+
+/** The package's key in the session. */
+const KEY = 'synergyflow';
 
 const MISSING_SESSION =
   'passport-synergyflow needs a session: mount express-session (app.use(session({...}))) before the auth routes and requireUser().';
 
-/** The package's state in the session, created on first use. Throws when there is no session. */
-export function authState(req: Request): AuthSessionState {
+/** A session's data as a plain record, for the few places that look at it whole. */
+type SessionRecord = Record<string, unknown> & { [KEY]?: AuthSessionState };
+
+function stateOf(req: Request): AuthSessionState | undefined {
+  if (!req.session) throw new Error(MISSING_SESSION);
+  return req.session.synergyflow;
+}
+
+function writableState(req: Request): AuthSessionState {
   if (!req.session) throw new Error(MISSING_SESSION);
   req.session.synergyflow ??= {};
   return req.session.synergyflow;
 }
 
-/** The package's state in the session, or `undefined` when there is none yet (nothing created). */
-export function peekAuthState(req: Request): AuthSessionState | undefined {
-  if (!req.session) throw new Error(MISSING_SESSION);
-  return req.session.synergyflow;
+// ---- The login ------------------------------------------------------------------------------
+
+/** The provider's id of the user logged in through this package on this session, or `undefined`. */
+export function loggedInSubject(req: Request): string | undefined {
+  return req.session?.synergyflow?.sub;
+}
+
+/** True when the session data `data` (as a store holds it) carries a login of this package. */
+export function holdsLogin(data: unknown): boolean {
+  return typeof (data as SessionRecord | null | undefined)?.[KEY]?.sub === 'string';
+}
+
+/** Records the login of `sub`, right after Passport logged the user in (and regenerated the session). */
+export function recordLogin(req: Request, sub: string): void {
+  writableState(req).sub = sub;
 }
 
 /**
- * What the session's Passport entry holds for a SynergyFlow login: the provider's name, the
- * provider's user id the profile must keep, and the app's own user when a verify function made
- * one (kept as JSON).
+ * Forgets everything of the login (subject, token footprint, profile), keeping only this
+ * browser's other pending logins. The token store must have removed the token set first.
  */
-export interface SerializedUser {
-  sf: string;
-  id: string;
-  user?: unknown;
+export function forgetLogin(req: Request): void {
+  const state = req.session?.synergyflow;
+  if (!state) return;
+  const { transactions } = state;
+  if (transactions) req.session.synergyflow = { transactions };
+  else delete req.session.synergyflow;
 }
 
-/** True for a Passport entry this package wrote. */
-export function isSerializedUser(value: unknown): value is SerializedUser {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as SerializedUser).sf === 'string' &&
-    typeof (value as SerializedUser).id === 'string'
-  );
+// ---- The token store's footprint ----------------------------------------------------------
+
+/**
+ * The one string a token store may keep in the request's session: the token set itself (the
+ * default `SessionTokenStore`) or a key naming it elsewhere (`RedisTokenStore`). A third-party
+ * `TokenStore` that needs to find a login's tokens keeps its key here too, so that logging out
+ * and a new login (which regenerates the session) forget it with everything else.
+ */
+export interface TokenFootprint {
+  /** The store's string, or `undefined` when it keeps none for this session. */
+  read(): string | undefined;
+  /** Keeps `value` as the store's string. */
+  write(value: string): void;
+  /** Forgets the store's string. */
+  clear(): void;
 }
 
-/** The SynergyFlow login stored in the request's session by Passport, if any. */
-export function storedLogin(req: Request): SerializedUser | undefined {
-  const stored: unknown = req.session?.passport?.user;
-  return isSerializedUser(stored) ? stored : undefined;
+/** The token store's footprint in the request's session (see {@link TokenFootprint}). */
+export function tokenFootprint(req: Request): TokenFootprint {
+  return {
+    read: () => stateOf(req)?.tokens,
+    write: (value) => void (writableState(req).tokens = value),
+    clear: () => void delete stateOf(req)?.tokens,
+  };
 }
+
+/** The token footprint in session data `data` as a store holds it (for the save guard's reconcile). */
+export function storedFootprint(data: unknown): string | undefined {
+  return (data as SessionRecord | null | undefined)?.[KEY]?.tokens;
+}
+
+/** Replaces the token footprint of the session data `data` about to be saved. */
+export function replaceFootprint(data: unknown, value: string): void {
+  const state = (data as SessionRecord | null | undefined)?.[KEY];
+  if (state) state.tokens = value;
+}
+
+// ---- When the tokens fall due --------------------------------------------------------------
 
 /** Notes when the request's token set falls due, so later requests can skip reading it. */
 export function noteTokensDue(req: Request, dueAt: number | undefined): void {
-  const state = authState(req);
+  const state = writableState(req);
   const value = dueAt ?? null;
   // Unchanged values are not written: express-session would otherwise save the session.
   if (state.tokensDueAt !== value) state.tokensDueAt = value;
@@ -106,10 +153,17 @@ export function noteTokensDue(req: Request, dueAt: number | undefined): void {
  * not use the token needs no token-store read. The store stays the truth: whenever the token is
  * used, it is read (and refreshed) through the token path.
  */
-export function tokensKnownUsable(state: AuthSessionState, now: number): boolean {
-  const dueAt = state.tokensDueAt;
+export function tokensKnownUsable(req: Request, now: number): boolean {
+  const dueAt = req.session?.synergyflow?.tokensDueAt;
   return dueAt === null || (dueAt !== undefined && now < dueAt);
 }
+
+/** When the stored access token falls due, as last noted (`null`: unknown expiry; `undefined`: never noted). */
+export function tokensDueAt(req: Request): number | null | undefined {
+  return req.session?.synergyflow?.tokensDueAt;
+}
+
+// ---- The cached profile ---------------------------------------------------------------------
 
 // The profile read from the text, and that text, kept on the session state under symbols, which
 // JSON (and so every store) ignores. The state is a fresh object each time the session loads, so
@@ -123,9 +177,8 @@ interface ReadProfile {
 }
 
 /**
- * The profile cached in the request's session, or `undefined` (none, or unreadable: Passport's
- * deserializer then loads it again, see `restore-profile.ts`). The same object for the whole
- * request.
+ * The profile cached in the request's session, or `undefined` (none, or unreadable: it is then
+ * loaded again, see `restore-profile.ts`). The same object for the whole request.
  *
  * The session keeps only the provider's answer, as text, and the profile is made from it again
  * by the provider's own `parseProfile` (once per process for each text: {@link ProfileReader}).
@@ -143,9 +196,19 @@ export function cachedProfile(req: Request, reader: ProfileReader): SynergyFlowP
   return (state[READ_PROFILE] = reader.read(text));
 }
 
+/** True when a profile text is cached (readable or not). */
+export function holdsProfile(req: Request): boolean {
+  return typeof req.session?.synergyflow?.profile === 'string';
+}
+
+/** When the cached profile was loaded, or `undefined` when it is stale or there is none. */
+export function profileLoadedAt(req: Request): number | undefined {
+  return req.session?.synergyflow?.profileLoadedAt;
+}
+
 /** Caches a profile just loaded from the provider in the session, with when it was loaded. */
 export function cacheProfile(req: Request, profile: SynergyFlowProfile, loadedAt: number): void {
-  const state: AuthSessionState & ReadProfile = authState(req);
+  const state: AuthSessionState & ReadProfile = writableState(req);
   const text = JSON.stringify(profile.raw);
   state.profile = text;
   state[READ_TEXT] = text;
@@ -159,11 +222,43 @@ export function markProfileStale(req: Request): void {
   if (state) delete state.profileLoadedAt;
 }
 
-/** Forgets what the session knows of the login's tokens and the cached profile. */
+/** Forgets what the session knows of the login's tokens and the cached profile (the login stays). */
 export function forgetTokensAndProfile(req: Request): void {
   const state = req.session?.synergyflow;
   if (!state) return;
   delete state.profile;
   delete state.profileLoadedAt;
   delete state.tokensDueAt;
+}
+
+// ---- Pending logins -------------------------------------------------------------------------
+
+/** The session's pending logins (read-only), or `undefined`. */
+export function pendingLogins(req: Request): Readonly<Record<string, LoginTransaction>> | undefined {
+  return stateOf(req)?.transactions;
+}
+
+/** Replaces the session's pending logins (`undefined`: none). */
+export function setPendingLogins(req: Request, transactions: Record<string, LoginTransaction> | undefined): void {
+  if (transactions) writableState(req).transactions = transactions;
+  else delete stateOf(req)?.transactions;
+}
+
+// ---- The session as a whole -----------------------------------------------------------------
+
+/**
+ * True when the session holds nothing but the cookie and the package's pending logins: a session
+ * created only to carry a login attempt.
+ */
+export function holdsOnlyPendingLogins(req: Request): boolean {
+  const session = req.session as unknown as SessionRecord | undefined;
+  if (!session) return false;
+  return Object.keys(session).every((key) => key === 'cookie' || (key === KEY && session[KEY]?.sub === undefined));
+}
+
+/** The app's own keys of the session (everything but the cookie and the package's state). */
+export function appSessionData(req: Request): Record<string, unknown> {
+  const session = req.session as unknown as SessionRecord | undefined;
+  if (!session) throw new Error(MISSING_SESSION);
+  return Object.fromEntries(Object.entries(session).filter(([key]) => key !== 'cookie' && key !== KEY));
 }

@@ -7,7 +7,7 @@ import { logger } from '../log.js';
 import type { SynergyFlowClient } from '../provider/client.js';
 import { tokenFingerprint } from '../provider/client.js';
 import { rememberNewest } from '../util/bounded-map.js';
-import type { RefreshLock } from './refresh-lock.js';
+import type { Coordinator } from '../coordination/coordinator.js';
 import { refreshTokenDead, type TokenSet } from './token-set.js';
 import { UnsavedTokens } from './unsaved-tokens.js';
 
@@ -50,7 +50,8 @@ export interface RefreshCoordinatorParts {
   client: SynergyFlowClient;
   hooks: Hooks;
   clock: () => number;
-  lock?: RefreshLock | undefined;
+  /** The coordinator's lock: one refresh per refresh token across every instance that shares it. */
+  lock: Pick<Coordinator, 'acquire'>;
   /** The longest wait for another process's lock, in milliseconds. */
   lockWaitMs: number;
 }
@@ -73,8 +74,8 @@ function isNewer(candidate: TokenSet | undefined, current: TokenSet): candidate 
 /**
  * Runs refreshes so that each expiry costs one refresh grant: concurrent requests holding the same
  * refresh token share one call (single flight), requests that arrive just after it adopt its
- * result, and with a {@link RefreshLock} the same holds across processes: a refresh never runs
- * without the lock. Tokens the provider issued are never dropped: when storing them fails they
+ * result, and through the coordinator's lock the same holds across processes: a refresh never
+ * runs without the lock, and whoever takes it re-reads the store first. Tokens the provider issued are never dropped: when storing them fails they
  * are kept, served, and written again until the store takes them.
  */
 export class RefreshCoordinator {
@@ -177,20 +178,18 @@ export class RefreshCoordinator {
 
   async #run(key: string, current: TokenSet, job: RefreshJob, started: number): Promise<TokenSet> {
     const { client, hooks, clock, lock, lockWaitMs } = this.#parts;
-    const release = lock ? await this.#acquire(lock, key, job.canWait === false ? 0 : lockWaitMs) : undefined;
+    const release = await this.#acquire(lock, key, job.canWait === false ? 0 : lockWaitMs);
     try {
-      if (lock) {
-        // Whether we took the lock or waited it out, a sibling may have stored newer tokens.
-        const stored = await job.reread().catch(() => {
-          throw new TemporarilyUnavailableError('store_unavailable');
-        });
-        if (isNewer(stored, current)) {
-          log('another process refreshed first; adopting its tokens');
-          emit(hooks, 'onRefresh', { outcome: 'adopted', durationMs: clock() - started });
-          return stored;
-        }
-        if (!release) throw new TemporarilyUnavailableError('refresh_in_progress');
+      // Whether we took the lock or waited it out, a sibling may have stored newer tokens.
+      const stored = await job.reread().catch(() => {
+        throw new TemporarilyUnavailableError('store_unavailable');
+      });
+      if (isNewer(stored, current)) {
+        log('another process refreshed first; adopting its tokens');
+        emit(hooks, 'onRefresh', { outcome: 'adopted', durationMs: clock() - started });
+        return stored;
       }
+      if (!release) throw new TemporarilyUnavailableError('refresh_in_progress');
       log('refresh started');
       const tokens = await client.refresh(current, job.params);
       await this.#store(key, tokens, job);
@@ -221,7 +220,11 @@ export class RefreshCoordinator {
     }
   }
 
-  async #acquire(lock: RefreshLock, key: string, waitMs: number): Promise<(() => Promise<void>) | undefined> {
+  async #acquire(
+    lock: Pick<Coordinator, 'acquire'>,
+    key: string,
+    waitMs: number,
+  ): Promise<(() => Promise<void>) | undefined> {
     try {
       return await lock.acquire(`refresh:${key}`, waitMs);
     } catch {

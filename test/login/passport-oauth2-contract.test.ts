@@ -1,4 +1,4 @@
-// The contract src/login/passport-oauth2-seam.ts relies on. passport-oauth2 dispatches on parameter
+// The contract src/seams/passport-oauth2.ts relies on. passport-oauth2 dispatches on parameter
 // counts and exposes `_oauth2` and `_createOAuthError` only by convention: if an upgrade changes any
 // of that, this file fails before a login does.
 import type { Request } from 'express';
@@ -9,7 +9,7 @@ import {
   routeCodeExchange,
   toStateStore,
   toVerifyCallback,
-} from '../../src/login/passport-oauth2-seam.js';
+} from '../../src/seams/passport-oauth2.js';
 import { LoginTransactionStore } from '../../src/login/transactions.js';
 import type { TokenSet } from '../../src/tokens/token-set.js';
 

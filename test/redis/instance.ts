@@ -8,7 +8,7 @@ import session from 'express-session';
 import { Passport } from 'passport';
 import { createClient } from 'redis';
 import * as pkg from '../../src/index.js';
-import { synergyFlow, type HookEvent, type RefreshLock } from '../../src/index.js';
+import { synergyFlow, type HookEvent } from '../../src/index.js';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -41,16 +41,12 @@ const options = {
 };
 
 /** A lock every process holds at once: NO_LOCK tests the rotation race the real lock prevents. */
-class NoLock implements RefreshLock {
-  readonly leaseMs: number;
-  constructor(options: { lockTtlSeconds: number }) {
-    this.leaseMs = options.lockTtlSeconds * 1000;
-  }
-  async acquire(): Promise<() => Promise<void>> {
+class NoLock extends pkg.RedisCoordinator {
+  override async acquire(): Promise<() => Promise<void>> {
     return async () => undefined;
   }
 }
-const RedisRefreshLock = process.env.NO_LOCK ? NoLock : pkg.RedisRefreshLock;
+const RedisCoordinator = process.env.NO_LOCK ? NoLock : pkg.RedisCoordinator;
 
 /** SESSION_TOKENS=1 keeps tokens in the session blob (the default SessionTokenStore) instead. */
 class SessionTokens extends pkg.SessionTokenStore {
@@ -72,8 +68,8 @@ await redis.connect();
 const auth = synergyFlow({
   ...options, // clientID, clientSecret, callbackURL, timeoutSeconds, hooks…
   tokenStore: new RedisTokenStore({ client: redis, encryptionKeys: [process.env.TOKEN_KEY!] }), // 32 bytes, hex
-  // The lease outlives a refresh (timeoutSeconds); the holder renews it while its refresh runs.
-  refreshLock: new RedisRefreshLock({ client: redis, lockTtlSeconds: options.timeoutSeconds + 5 }),
+  // Locks and notes the instances share; a lock's lease outlives a refresh (timeoutSeconds).
+  coordinator: new RedisCoordinator({ client: redis, lockTtlSeconds: options.timeoutSeconds + 5 }),
 });
 app.use(session({ store: new RedisStore({ client: redis }), secret, resave: false, saveUninitialized: false }));
 // README: several instances, setup (end)

@@ -87,18 +87,19 @@ describe('callback edge cases', () => {
 
   it('C24: a 401 or 403 from the profile call during the callback is a LoginFailedError, never a redirect to log in', async () => {
     rig = await startRig();
-    for (const status of [401, 403]) {
+    // A 403 is a token without the scope the profile needs: a 403, not an outage that pages anyone.
+    const expected = { 401: [502, 'authorization_server_error'], 403: [403, 'scope_not_granted'] } as const;
+    for (const status of [401, 403] as const) {
+      const [answered, reason] = expected[status];
       rig.emulator.failNext('user', { status });
       const api = new TestBrowser(json);
       const answer = await api.request(await callbackLink(api), { follow: false });
-      expect(answer.status, String(status)).toBe(502);
-      expect(JSON.parse(answer.text)).toMatchObject({
-        error: { code: 'SF_LOGIN_FAILED', reason: 'authorization_server_error' },
-      });
+      expect(answer.status, String(status)).toBe(answered);
+      expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'SF_LOGIN_FAILED', reason } });
       rig.emulator.failNext('user', { status });
       const page = rig.browser();
       const navigation = await page.request(await callbackLink(page), { follow: false });
-      expect(navigation.status, String(status)).toBe(502);
+      expect(navigation.status, String(status)).toBe(answered);
       expect(navigation.location).toBeUndefined();
       expect(navigation.text).toContain('Login did not complete');
     }

@@ -46,13 +46,15 @@ describe('session handling', () => {
       ...before,
       isAdmin: true,
       returnTo: 'https://evil.example',
-      passport: { user: { sf: 'synergyflow', id: '999' } },
+      passport: { user: { sf: 'synergyflow' } },
+      synergyflow: { ...(before.synergyflow as object), sub: '999' },
     });
     await browser.request(start.location ?? '');
     const after = await storeGet(sidOf(browser.cookieHeader(rig.url)));
     expect(after).not.toHaveProperty('isAdmin');
     expect(after).not.toHaveProperty('returnTo');
-    expect(after?.passport).toEqual({ user: { sf: 'synergyflow', id: '1' } });
+    expect(after?.passport).toEqual({ user: { sf: 'synergyflow' } });
+    expect((after?.synergyflow as { sub?: string } | undefined)?.sub).toBe('1');
   });
 
   it('S6: a tampered, random or unsigned session cookie is anonymous, never a 500', async () => {

@@ -2,7 +2,7 @@ import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisTokenStore, type TokenSet } from 'passport-synergyflow';
+import { RedisTokenStore, tokenFootprint, type TokenSet } from 'passport-synergyflow';
 import { TokenCipher } from '../../src/redis/token-cipher.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
 
@@ -64,8 +64,7 @@ describe.skipIf(!redisAvailable)('RedisTokenStore encryption on a real redis-ser
 
   const requestWithSession = (): Request => ({ session: {} }) as unknown as Request;
   const tokens = (who: string): TokenSet => ({ accessToken: `at-${who}`, obtainedAt: Date.now(), version: 1 });
-  const keyOf = (req: Request): string =>
-    `sf:tokens:${(req.session as unknown as { synergyflow: { tokenKey: string } }).synergyflow.tokenKey}`;
+  const keyOf = (req: Request): string => `sf:tokens:${tokenFootprint(req).read() ?? ''}`;
 
   it("X7: swapping two users' encrypted token sets in Redis gives each nothing, never the other's token", async () => {
     const store = new RedisTokenStore({ client, encryptionKeys: [KEY] });

@@ -14,6 +14,8 @@ describe('public surface', () => {
         'LoginRequiredError',
         'ProviderError',
         'RateLimitError',
+        'MemoryCoordinator',
+        'RedisCoordinator',
         'RedisRefreshLock',
         'RedisTokenStore',
         'SessionTokenStore',
@@ -38,6 +40,7 @@ describe('public surface', () => {
         'synapseFiProvider',
         'synergyFlow',
         'synergyFlowProvider',
+        'tokenFootprint',
       ].sort(),
     );
   });

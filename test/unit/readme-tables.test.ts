@@ -10,6 +10,7 @@ import {
   synergyFlow,
   synergyFlowProvider,
   type SynergyFlowOptions,
+  MemoryCoordinator,
 } from 'passport-synergyflow';
 import * as errors from '../../src/errors.js';
 import { backticked, section, tableRows } from '../helpers/readme.js';
@@ -84,7 +85,19 @@ const described: Record<string, { cell: string; check(): void | Promise<void> }>
     cell: '`SessionTokenStore`',
     check: () => expect(synergyFlow(base).tokenStore).toBeInstanceOf(SessionTokenStore),
   },
-  refreshLock: { cell: 'none', check: () => expect(config.refreshLock).toBeUndefined() },
+  coordinator: {
+    cell: '`MemoryCoordinator`',
+    check: () => expect(config.coordinator).toBeInstanceOf(MemoryCoordinator),
+  },
+  refreshLock: {
+    cell: 'none',
+    check: () => {
+      // The former name of `coordinator`: given, it is the coordinator; both at once are refused.
+      const given = new MemoryCoordinator();
+      expect(synergyFlow({ ...base, refreshLock: given }).config.coordinator).toBe(given);
+      expect(() => synergyFlow({ ...base, refreshLock: given, coordinator: given })).toThrow(/former name/);
+    },
+  },
   issuer: { cell: 'none', check: () => expect(config.issuer).toBeUndefined() },
   trustedOrigins: {
     cell: "callback's origin",

@@ -1,3 +1,10 @@
+/*
+ * Everything this package relies on inside Express's router, in one file: the layer stack (`stack`,
+ * `handle`, `route`) of Express 4 (`app._router`) and 5 (`app.router`), and Express's rule that
+ * error middleware has four parameters. Read only to tell whether an error the package passes to
+ * `next` will meet an error handler of the app (otherwise the package answers it itself, since
+ * Express's fallback shows API clients an HTML stack trace). Checked by test/seams/express-router.test.ts.
+ */
 /** What an Express 4 or 5 router layer looks like from outside. */
 interface LayerLike {
   handle?: unknown;

@@ -24,7 +24,7 @@ import type { Request } from 'express';
 import type { Strategy as PassportStrategy } from 'passport';
 import { Strategy as OAuth2Strategy, type StateStore, type VerifyFunctionWithRequest } from 'passport-oauth2';
 import type { TokenSet } from '../tokens/token-set.js';
-import type { LoginTransactionStore, StateProblem } from './transactions.js';
+import type { LoginTransactionStore, StateProblem } from '../login/transactions.js';
 
 /** The parameter counts passport-oauth2 dispatches on (see the file comment). */
 export const PASSPORT_OAUTH2_ARITY = { store: 5, verify: 4, verifyCallback: 6 } as const;
