@@ -61,6 +61,8 @@ export function noteSessionEnded(parts: SessionGuardParts, sessionID: string): P
  *    then the note is read: when the id has ended, the copy just written is destroyed. The end
  *    is noted before the store forgets the session, and the check comes after the write, so
  *    either the check sees the note or the write landed before the logout's destroy removed it.
+ *    Before the write, the stored copy is read: a session already gone is not written at all, so
+ *    a copy brought back (and destroyed again) is rare, and lives one store round trip.
  * 3. **The token store reconciles its footprint.** A store that keeps the tokens in the session
  *    (`reconcile`) is shown the stored copy's footprint before the write and keeps the newer.
  */
@@ -68,21 +70,15 @@ export function createSessionGuard(parts: SessionGuardParts): SessionInterceptor
   return {
     save: (session, req, sessionID, save, callback) => {
       if (!holdsLogin(session)) return save(callback);
-      const reconcile = parts.tokenStore.reconcile?.bind(parts.tokenStore);
-      const mine = storedFootprint(session);
-      if (!reconcile || mine === undefined) return writeThenCheck(parts, req, sessionID, save, callback);
+      // Read the stored copy first: gone means the session ended (a write would bring it back),
+      // and a store that keeps the tokens in the session keeps the newer of the two.
       storedSession(req, sessionID).then(
         (stored) => {
           if (stored === undefined) {
             log('save skipped: the session no longer exists in the store (it ended)');
             return callback?.();
           }
-          const theirs = storedFootprint(stored);
-          const kept = theirs === undefined ? mine : reconcile(mine, theirs);
-          if (kept !== mine) {
-            log('kept the newer token set already in the store');
-            replaceFootprint(session, kept);
-          }
+          reconcileFootprint(parts.tokenStore, session, stored);
           writeThenCheck(parts, req, sessionID, save, callback);
         },
         () => writeThenCheck(parts, req, sessionID, save, callback),
@@ -97,6 +93,17 @@ export function createSessionGuard(parts: SessionGuardParts): SessionInterceptor
 /** Guards the request's session (see {@link createSessionGuard}); once per session, cheap after. */
 export function guardSession(req: Request, guard: SessionInterceptors): void {
   interceptSession(req, guard);
+}
+
+/** Lets a token store that keeps the tokens in the session keep the newer footprint of two copies. */
+function reconcileFootprint(tokenStore: TokenStore, session: object, stored: unknown): void {
+  const mine = storedFootprint(session);
+  const theirs = storedFootprint(stored);
+  if (!tokenStore.reconcile || mine === undefined || theirs === undefined) return;
+  const kept = tokenStore.reconcile(mine, theirs);
+  if (kept === mine) return;
+  log('kept the newer token set already in the store');
+  replaceFootprint(session, kept);
 }
 
 function endThen(

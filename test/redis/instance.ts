@@ -9,6 +9,7 @@ import { Passport } from 'passport';
 import { createClient } from 'redis';
 import * as pkg from '../../src/index.js';
 import { synergyFlow, type HookEvent } from '../../src/index.js';
+import { redisKeyValue, ThirdPartyTokenStore } from '../helpers/third-party-store.js';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -54,7 +55,17 @@ class SessionTokens extends pkg.SessionTokenStore {
     super();
   }
 }
-const RedisTokenStore = process.env.SESSION_TOKENS ? SessionTokens : pkg.RedisTokenStore;
+/** THIRD_PARTY_TOKENS=1: a token store written against the documented interface, in Redis. */
+class ThirdPartyTokens extends ThirdPartyTokenStore {
+  constructor(options: { client: Parameters<typeof redisKeyValue>[0] }) {
+    super(redisKeyValue(options.client));
+  }
+}
+const RedisTokenStore = process.env.SESSION_TOKENS
+  ? SessionTokens
+  : process.env.THIRD_PARTY_TOKENS
+    ? ThirdPartyTokens
+    : pkg.RedisTokenStore;
 
 const secret = 'shared-session-secret';
 const port = Number(process.env.PORT ?? 3000);
@@ -93,6 +104,16 @@ app.get('/slow', auth.requireUser(), (req, res) => {
       res.json({ instance: process.env.INSTANCE });
     },
     Number(req.query.ms ?? 1500),
+  );
+});
+// A "last seen" stamp on any request, as many apps have: loads the session, writes it back.
+app.get('/stamp', (req, res) => {
+  setTimeout(
+    () => {
+      (req.session as unknown as Record<string, unknown>).lastSeen = Date.now();
+      res.json({ instance: process.env.INSTANCE, user: req.user ? 'someone' : null });
+    },
+    Number(req.query.ms ?? 0),
   );
 });
 app.use(auth.errorHandler());
