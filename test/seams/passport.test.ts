@@ -1,0 +1,69 @@
+// The contract src/seams/passport.ts relies on: if a Passport upgrade changes it, this file fails
+// before a login loops.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Request } from 'express';
+import session from 'express-session';
+import { Passport } from 'passport';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  deserializeThroughChain,
+  runsSerializerChains,
+  serializeThroughChain,
+  watchSessionStrategy,
+} from '../../src/seams/passport.js';
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => close?.());
+const req = {} as Request;
+
+describe('Passport, as src/seams/passport.ts relies on it', () => {
+  it("runs a watcher on every request passport.session() sees, through _strategy('session')", async () => {
+    const passport = new Passport();
+    const seen: string[] = [];
+    expect(watchSessionStrategy(passport, (request) => seen.push(request.path))).toBe(true);
+    const app = express();
+    app.use(session({ secret: 'seam', resave: false, saveUninitialized: false }));
+    app.use(passport.initialize());
+    app.get('/before', (_req, res) => void res.send('ok'));
+    app.use(passport.session());
+    app.get('/after', (_req, res) => void res.send('ok'));
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    close = () => new Promise((resolve) => server.close(() => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await (await fetch(`${url}/before`)).text();
+    await (await fetch(`${url}/after`)).text();
+    expect(seen).toEqual(['/after']);
+  });
+
+  it("runs the whole serializer chain on a value, 'pass' handing the user on", async () => {
+    const passport = new Passport();
+    expect(runsSerializerChains(passport)).toBe(true);
+    passport.serializeUser((user: Express.User, done: (error: unknown, id?: unknown) => void) =>
+      (user as { local?: boolean }).local ? done(null, 'local') : done('pass'),
+    );
+    passport.serializeUser((_req: Request, user: Express.User, done: (error: unknown, id?: unknown) => void) =>
+      done(null, `second:${(user as { id: string }).id}`),
+    );
+    passport.deserializeUser((id: unknown, done: (error: unknown, user?: unknown) => void) =>
+      id === 'local' ? done(null, { local: true }) : done('pass'),
+    );
+    passport.deserializeUser((id: unknown, done: (error: unknown, user?: unknown) => void) =>
+      done(null, id === 'gone' ? false : { id }),
+    );
+    expect(await serializeThroughChain(passport, { local: true } as unknown as Express.User, req)).toBe('local');
+    expect(await serializeThroughChain(passport, { id: '7' } as Express.User, req)).toBe('second:7');
+    expect(await deserializeThroughChain(passport, 'local', req)).toEqual({ local: true });
+    expect(await deserializeThroughChain(passport, 'x', req)).toEqual({ id: 'x' });
+    expect(await deserializeThroughChain(passport, 'gone', req)).toBe(false);
+    await expect(serializeThroughChain(new Passport(), {} as unknown as Express.User, req)).rejects.toThrow(/serialize/);
+  });
+
+  it('refuses to run the chains of a wrapper, which may not forward a value call', () => {
+    const passport = new Passport();
+    const wrapper = { use: passport.use.bind(passport), serializeUser: () => undefined } as never;
+    expect(runsSerializerChains(wrapper)).toBe(false);
+    expect(watchSessionStrategy(wrapper, () => undefined)).toBe(false);
+  });
+});
