@@ -57,7 +57,9 @@ describe('Passport, as src/seams/passport.ts relies on it', () => {
     expect(await deserializeThroughChain(passport, 'local', req)).toEqual({ local: true });
     expect(await deserializeThroughChain(passport, 'x', req)).toEqual({ id: 'x' });
     expect(await deserializeThroughChain(passport, 'gone', req)).toBe(false);
-    await expect(serializeThroughChain(new Passport(), {} as unknown as Express.User, req)).rejects.toThrow(/serialize/);
+    await expect(serializeThroughChain(new Passport(), {} as unknown as Express.User, req)).rejects.toThrow(
+      /serialize/,
+    );
   });
 
   it('refuses to run the chains of a wrapper, which may not forward a value call', () => {
