@@ -53,7 +53,7 @@ describe.skipIf(!redisAvailable || process.env.EXPRESS_MAJOR === '4')('a logout 
   });
 
   for (const name of Object.keys(STORES) as StoreName[]) {
-    it(`O8 (${name} token store): ${ROUNDS} logouts, ${THIEVES} thief requests in flight over both instances, none undone`, async () => {
+    it(`O9 (${name} token store): ${ROUNDS} logouts, ${THIEVES} thief requests in flight over both instances, none undone`, async () => {
       const [a, b] = pairs[name];
       let thiefRequests = 0;
       let sawLoginAfterLogout = 0;

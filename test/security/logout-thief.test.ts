@@ -53,7 +53,7 @@ function stampRoutes(rigApp: Rig['app']): void {
 
 describe.skipIf(!redisAvailable)('a logout under a thief keeping session writes in flight (one instance)', () => {
   for (const [name, makeStore] of Object.entries(stores)) {
-    it(`O7 (${name} token store): ${ROUNDS} logouts, ${THIEVES} thief requests in flight each, none undone`, async () => {
+    it(`O8 (${name} token store): ${ROUNDS} logouts, ${THIEVES} thief requests in flight each, none undone`, async () => {
       const tokenStore = makeStore();
       rig = await startRig({
         auth: { ...(tokenStore ? { tokenStore } : {}), profileTtlSeconds: 0 },
