@@ -73,9 +73,9 @@ async function sessionBytes(store: Store, cookie: string): Promise<number> {
 /** Bytes of the token set kept in Redis for the session's login. */
 async function tokenBytes(cookie: string): Promise<number> {
   const session = JSON.parse((await redis.get(`sess:${sessionId(cookie)}`)) ?? '{}') as {
-    synergyflow?: { tokenKey?: string };
+    synergyflow?: { tokens?: string };
   };
-  const key = session.synergyflow?.tokenKey;
+  const key = session.synergyflow?.tokens;
   return key === undefined ? 0 : ((await redis.hGet(`sf:tokens:${key}`, 'd'))?.length ?? 0);
 }
 
@@ -93,8 +93,9 @@ async function loggedIn(url: string, store: Store, tokensInRedis: boolean): Prom
 }
 
 /**
- * As on any live server, someone logged out lately (the package remembers it for a while); the
- * baseline app sees the same, so both processes have run their logout code before they are measured.
+ * As on any live server, someone logged out lately (the coordinator keeps that session's end
+ * noted for a while); the baseline app sees the same, so both processes have run their logout
+ * code before they are measured.
  */
 async function someoneLoggedOut(url: string): Promise<void> {
   const browser = new TestBrowser();
