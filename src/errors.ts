@@ -111,7 +111,11 @@ export type LoginRequiredReason =
   /** Logged in, but another way (another Passport strategy): this route needs a SynergyFlow login. */
   | 'other_login'
   /** The app's `deserializeUser` no longer finds the login's user (deleted, disabled): the login ended. */
-  | 'user_not_found';
+  | 'user_not_found'
+  /** The login was not used for `idleTimeoutSeconds`. */
+  | 'idle_timeout'
+  /** The login is older than `absoluteTimeoutSeconds`. */
+  | 'absolute_timeout';
 
 /** There is no usable token set: not logged in, or the refresh token expired or was refused. */
 export class LoginRequiredError extends SynergyFlowError {

@@ -71,6 +71,16 @@ export interface SynergyFlowOptions {
   refreshSkewSeconds?: number;
   /** How long a loaded profile is reused, in seconds; 0 loads it on every request. Default 300. */
   profileTtlSeconds?: number;
+  /**
+   * Ends a login not used (no `requireUser()` request) for this long, in seconds, on every
+   * instance (`LoginRequiredError` reason `idle_timeout`). Default: none.
+   */
+  idleTimeoutSeconds?: number;
+  /**
+   * Ends a login this long after it began, however active, in seconds (`LoginRequiredError`
+   * reason `absolute_timeout`). Default: none.
+   */
+  absoluteTimeoutSeconds?: number;
   /** Deadline of every provider call, in seconds. Default 10. */
   timeoutSeconds?: number;
   /**
@@ -173,6 +183,10 @@ export interface ResolvedConfig {
   readonly refreshSkewMs: number;
   /** `profileTtlSeconds`, in milliseconds. */
   readonly profileTtlMs: number;
+  /** `idleTimeoutSeconds`, in milliseconds; `undefined`: no idle lifetime. */
+  readonly idleTimeoutMs: number | undefined;
+  /** `absoluteTimeoutSeconds`, in milliseconds; `undefined`: no absolute lifetime. */
+  readonly absoluteTimeoutMs: number | undefined;
   /** `timeoutSeconds`, in milliseconds: the deadline of each provider call. */
   readonly timeoutMs: number;
   /** `requestTimeoutSeconds`, in milliseconds: a request's whole budget for getting a token. */
@@ -218,6 +232,11 @@ function count(value: unknown, option: string, fallback: number, min: number, ma
     fail(option, `must be a number from ${min} to ${max}`);
   }
   return value;
+}
+
+/** A login lifetime in milliseconds, or `undefined` when the option is not set. */
+function lifetime(value: unknown, option: string): number | undefined {
+  return value === undefined ? undefined : count(value, option, 0, 1, 366 * 86_400) * 1000;
 }
 
 function localPath(value: unknown, option: string, fallback: string): string {
@@ -358,6 +377,8 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
         : (scopeTokens(options.extraScopes) ?? fail('extraScopes', 'must be a non-empty list of scope tokens')),
     refreshSkewMs: count(options.refreshSkewSeconds, 'refreshSkewSeconds', 60, 0, 86_400) * 1000,
     profileTtlMs: count(options.profileTtlSeconds, 'profileTtlSeconds', 300, 0, 86_400) * 1000,
+    idleTimeoutMs: lifetime(options.idleTimeoutSeconds, 'idleTimeoutSeconds'),
+    absoluteTimeoutMs: lifetime(options.absoluteTimeoutSeconds, 'absoluteTimeoutSeconds'),
     timeoutMs,
     requestTimeoutMs: count(options.requestTimeoutSeconds, 'requestTimeoutSeconds', 15, 0.1, 600) * 1000,
     refreshLockWaitMs,

@@ -1,4 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'express';
+import type { Store } from 'express-session';
+import { logoutEverywhere } from './session/logout-everywhere.js';
 import { createCallbackRouter } from './login/callback-router.js';
 import { resolveLoginOptions, type LoginOptions } from './login/login-options.js';
 import { createLoginRouter, startLogin } from './login/login-router.js';
@@ -79,6 +81,15 @@ export interface SynergyFlowAuth {
   /** Error middleware answering this package's errors as HTML or JSON; others go to `next`. */
   errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler;
   /**
+   * Ends every login of a user, on every instance sharing the coordinator and the session store,
+   * without scanning the store: each of the user's sessions is noted as ended, its token set
+   * removed and the session destroyed. Pass the request (its user: "sign out of all devices",
+   * this session included) or the provider's user id (admin code: a lost laptop, a ban).
+   * Resolves with the number of sessions ended.
+   * @example app.post('/account/sign-out-everywhere', async (req, res) => res.json({ ended: await auth.logoutEverywhere(req) }));
+   */
+  logoutEverywhere(target: Request | string): Promise<number>;
+  /**
    * Graceful shutdown: new refreshes answer 503, refreshes in flight finish and are stored, and
    * token sets the store refused are written again, all within `timeoutMs` (default 10000).
    * Resolves with the number of token sets that could still not be stored. Call it on SIGTERM,
@@ -118,6 +129,8 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     lockWaitMs: config.refreshLockWaitMs,
   });
   let passport: PassportInstance | undefined;
+  // The session store, as the requests this instance serves show it (for logoutEverywhere).
+  let sessionStore: Store | undefined;
   const sessionGuard = createSessionGuard({ coordinator: config.coordinator, tokenStore });
   const parts: AuthParts = {
     config,
@@ -156,9 +169,11 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     use(instance: PassportInstance) {
       passport = instance;
       // Every request passport.session() sees: a session holding a login gets its writes guarded.
-      watchSessionStrategy(instance, (req) =>
-        loggedInSubject(req) === undefined ? noteSessionRan(req) : parts.guardSession(req),
-      );
+      watchSessionStrategy(instance, (req) => {
+        sessionStore ??= req.sessionStore;
+        if (loggedInSubject(req) === undefined) noteSessionRan(req);
+        else parts.guardSession(req);
+      });
       instance.use(getStrategy());
       registerSerializers(instance, parts);
       return instance;
@@ -174,6 +189,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     apiGet: (req: Request, path: string) => apiGet(parts, req, path),
     api: <T>(req: Request, request: ApiRequest) => api<T>(parts, req, request),
     errorHandler: (handlerOptions?: ErrorHandlerOptions) => createErrorHandler(parts, handlerOptions),
+    logoutEverywhere: (target: Request | string) => logoutEverywhere(parts, target, () => sessionStore),
     close: (timeoutMs = 10_000) => refresher.close(timeoutMs),
   };
   Object.defineProperty(auth, STRATEGY_PARTS, { value: strategyParts });

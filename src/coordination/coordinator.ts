@@ -21,6 +21,27 @@ export interface Coordinator {
   note(key: string, value: string, ttlMs: number): Promise<void>;
   /** The note under `key`, or `undefined` when there is none (or it expired). Rejects when it cannot say. */
   read(key: string): Promise<string | undefined>;
+  /**
+   * Adds `member` to the bounded index `key` (the newest `max` members are kept) and keeps the
+   * index for `ttlMs` from now. Used to find every session of a user (log out everywhere).
+   */
+  index?(key: string, member: string, max: number, ttlMs: number): Promise<void>;
+  /** The members of the index `key`, newest first (none when it expired). */
+  members?(key: string): Promise<string[]>;
+  /** Removes `member` from the index `key` (every member without one). */
+  unindex?(key: string, member?: string): Promise<void>;
+}
+
+/** A {@link Coordinator} that keeps indexes too (both of the package's do). */
+export type IndexingCoordinator = Coordinator & Required<Pick<Coordinator, 'index' | 'members' | 'unindex'>>;
+
+/** True when `coordinator` keeps indexes. */
+export function keepsIndexes(coordinator: Coordinator): coordinator is IndexingCoordinator {
+  return (
+    typeof coordinator.index === 'function' &&
+    typeof coordinator.members === 'function' &&
+    typeof coordinator.unindex === 'function'
+  );
 }
 
 /** True when `value` has every member of a {@link Coordinator}. */

@@ -10,12 +10,14 @@ interface Note {
 
 /**
  * The default {@link Coordinator}: a lock and notes in this process's memory, enough for one
- * instance. Locks are handed over in arrival order; notes expire on `Date.now()` (like Redis's
- * `PX`, whatever clock the tests give the package), and at most 100,000 are kept.
+ * instance. Locks are handed over in arrival order; notes and indexes expire on `Date.now()`
+ * (like Redis's `PX`, whatever clock the tests give the package), and at most 100,000 of each
+ * are kept.
  */
 export class MemoryCoordinator implements Coordinator {
   readonly #held = new Map<string, Array<() => void>>();
   readonly #notes = new Map<string, Note>();
+  readonly #indexes = new Map<string, { members: string[]; until: number }>();
 
   /** @inheritdoc */
   acquire(key: string, waitMs: number): Promise<(() => Promise<void>) | undefined> {
@@ -62,6 +64,36 @@ export class MemoryCoordinator implements Coordinator {
     if (found.until > Date.now()) return found.value;
     this.#notes.delete(key);
     return undefined;
+  }
+
+  /** @inheritdoc */
+  async index(key: string, member: string, max: number, ttlMs: number): Promise<void> {
+    const now = Date.now();
+    const members = [member, ...(await this.members(key)).filter((m) => m !== member)].slice(0, max);
+    this.#indexes.delete(key);
+    this.#indexes.set(key, { members, until: now + ttlMs });
+    for (const [oldKey, old] of this.#indexes) {
+      if (old.until > now && this.#indexes.size <= MAX_NOTES) break;
+      this.#indexes.delete(oldKey);
+    }
+  }
+
+  /** @inheritdoc */
+  async members(key: string): Promise<string[]> {
+    const found = this.#indexes.get(key);
+    if (!found) return [];
+    if (found.until > Date.now()) return [...found.members];
+    this.#indexes.delete(key);
+    return [];
+  }
+
+  /** @inheritdoc */
+  async unindex(key: string, member?: string): Promise<void> {
+    const found = this.#indexes.get(key);
+    if (!found) return;
+    if (member === undefined) return void this.#indexes.delete(key);
+    found.members = found.members.filter((m) => m !== member);
+    if (found.members.length === 0) this.#indexes.delete(key);
   }
 
   #releaser(key: string): () => Promise<void> {

@@ -9,6 +9,8 @@ import {
   isTemporarilyUnavailableError,
 } from '../error-guards.js';
 import type { AuthParts } from '../parts.js';
+import { startLifetimes } from '../session/lifetimes.js';
+import { indexLogin } from '../session/login-index.js';
 import { cacheProfile, recordLogin, setPendingLogins } from '../session/session-state.js';
 import type { CallbackOutcome } from './callback-outcome.js';
 import { grantedTokens } from './granted-scope.js';
@@ -132,6 +134,8 @@ async function finishLogin(parts: AuthParts, req: Request, user: Express.User, i
   if (otherTabs) setPendingLogins(req, otherTabs);
   else parts.transactions.binding.clear(req);
   cacheProfile(req, info.profile, parts.config.clock());
+  startLifetimes(req, parts.config);
   await parts.tokens.remember(req, tokens);
   parts.guardSession(req);
+  await indexLogin(parts, req);
 }

@@ -6,6 +6,7 @@ import type { AuthParts } from '../parts.js';
 import type { SynergyFlowProfile } from '../provider/profile.js';
 import { sessionSetupProblem } from '../login/setup-checks.js';
 import { endLogin } from '../session/end-login.js';
+import { outlived, type LifetimeEnd } from '../session/lifetimes.js';
 import { passError } from './error-handler.js';
 import {
   cachedProfile,
@@ -80,7 +81,8 @@ export function createRequireUser(parts: AuthParts, options: RequireUserOptions 
     let sub: string | undefined;
     try {
       sub = loggedInSubject(checkPrerequisites(req));
-      if (sub !== undefined && req.isAuthenticated() && serveFromCache(parts, req, sub, policy)) return next();
+      const usable = sub !== undefined && req.isAuthenticated() && outlived(req, parts.config) === undefined;
+      if (usable && serveFromCache(parts, req, sub as string, policy)) return next();
     } catch (error) {
       return passError(parts, middleware, error, req, res, next);
     }
@@ -119,6 +121,8 @@ async function ensureUser(
   policy: ProfilePolicy,
 ): Promise<void> {
   if (sub === undefined || !req.isAuthenticated()) await refuse(parts, req, sub);
+  const ended = outlived(req, parts.config);
+  if (ended) await endByLifetime(parts, req, ended);
   const { tokens } = parts;
   const cached = cachedProfile(req, parts.profiles);
   const cacheFresh = isCacheFresh(req, policy, parts.config.clock());
@@ -144,6 +148,14 @@ async function refuse(parts: AuthParts, req: Request, sub: string | undefined): 
   log('the app no longer restores the user of this login: ending it');
   await endLogin(parts, req).catch(() => forgetLogin(req));
   throw new LoginRequiredError(reason);
+}
+
+/** Ends a login that outlived its idle or absolute lifetime: the package's login and Passport's. */
+async function endByLifetime(parts: AuthParts, req: Request, ended: LifetimeEnd): Promise<never> {
+  log('the login outlived its lifetime (%s): ending it', ended);
+  await endLogin(parts, req).catch(() => forgetLogin(req));
+  await new Promise<void>((resolve) => req.logout(() => resolve()));
+  throw new LoginRequiredError(ended);
 }
 
 /** Puts the profile (and, lazily, the access token) on the request. */

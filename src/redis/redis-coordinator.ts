@@ -30,12 +30,21 @@ const RENEW = new RedisScript(
 );
 const NOTE = new RedisScript(`return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])`);
 const READ = new RedisScript(`return redis.call('GET', KEYS[1])`);
+// A sorted set scored by when each member was added: the newest ARGV[3] are kept.
+const INDEX = new RedisScript(`
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[3]) + 1))
+return redis.call('PEXPIRE', KEYS[1], ARGV[4])`);
+const MEMBERS = new RedisScript(`return redis.call('ZREVRANGE', KEYS[1], 0, -1)`);
+const UNINDEX = new RedisScript(`
+if ARGV[1] == '' then return redis.call('DEL', KEYS[1]) end
+return redis.call('ZREM', KEYS[1], ARGV[1])`);
 
 /**
  * The {@link Coordinator} for several instances, in Redis. Locks are `SET NX PX` with a random
  * token, renewed while held, released only by their holder, with a bounded wait; notes are keys
- * with a `PX` lifetime. Locks (`sf:lock:…`) and notes (`sf:note:…`) live apart from the token
- * sets (`sf:tokens:…`) and from the sessions.
+ * with a `PX` lifetime, indexes sorted sets. Locks (`sf:lock:…`), notes (`sf:note:…`) and
+ * indexes (`sf:index:…`) live apart from the token sets (`sf:tokens:…`) and from the sessions.
  */
 export class RedisCoordinator implements Coordinator {
   readonly #client: RedisScriptClient;
@@ -81,6 +90,23 @@ export class RedisCoordinator implements Coordinator {
   async read(key: string): Promise<string | undefined> {
     const value = await READ.run(this.#client, [`${this.#prefix}note:${key}`], []);
     return typeof value === 'string' ? value : undefined;
+  }
+
+  /** @inheritdoc */
+  async index(key: string, member: string, max: number, ttlMs: number): Promise<void> {
+    const args = [String(Date.now()), member, String(Math.max(1, Math.floor(max))), String(Math.ceil(ttlMs))];
+    await INDEX.run(this.#client, [`${this.#prefix}index:${key}`], args);
+  }
+
+  /** @inheritdoc */
+  async members(key: string): Promise<string[]> {
+    const found = await MEMBERS.run(this.#client, [`${this.#prefix}index:${key}`], []);
+    return Array.isArray(found) ? found.filter((m): m is string => typeof m === 'string') : [];
+  }
+
+  /** @inheritdoc */
+  async unindex(key: string, member?: string): Promise<void> {
+    await UNINDEX.run(this.#client, [`${this.#prefix}index:${key}`], [member ?? '']);
   }
 
   /** Renews the lease every third of it until released, so a slow holder keeps its lock. */

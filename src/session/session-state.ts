@@ -28,6 +28,10 @@ export interface LoginTransaction {
 interface AuthSessionState {
   /** The provider's id of the user logged in (the subject), present exactly while a login lasts. */
   sub?: string;
+  /** When the login began (only with an absolute lifetime configured). */
+  at?: number;
+  /** When the login was last used, to the minute (only with an idle lifetime configured). */
+  seen?: number;
   /**
    * The token store's footprint: the one string it keeps in the session (`SessionTokenStore`:
    * the token set as JSON text; `RedisTokenStore`: the key naming it). See {@link tokenFootprint}.
@@ -87,6 +91,16 @@ export function holdsLogin(data: unknown): boolean {
 /** Records the login of `sub`, right after Passport logged the user in (and regenerated the session). */
 export function recordLogin(req: Request, sub: string): void {
   writableState(req).sub = sub;
+}
+
+/** When the login began and was last used, as far as the session says (see {@link stampLogin}). */
+export function loginTimes(req: Request): { readonly at?: number | undefined; readonly seen?: number | undefined } {
+  return req.session?.synergyflow ?? {};
+}
+
+/** Sets when the login began (`at`) or was last used (`seen`). */
+export function stampLogin(req: Request, field: 'at' | 'seen', when: number): void {
+  writableState(req)[field] = when;
 }
 
 /**

@@ -33,6 +33,8 @@ const options = {
   profileTtlSeconds: Number(process.env.PROFILE_TTL ?? 300),
   timeoutSeconds: Number(process.env.TIMEOUT_SECONDS ?? 10),
   requestTimeoutSeconds: Number(process.env.REQUEST_TIMEOUT_SECONDS ?? 15),
+  ...(process.env.IDLE_TIMEOUT ? { idleTimeoutSeconds: Number(process.env.IDLE_TIMEOUT) } : {}),
+  ...(process.env.ABSOLUTE_TIMEOUT ? { absoluteTimeoutSeconds: Number(process.env.ABSOLUTE_TIMEOUT) } : {}),
   hooks: {
     onRefresh: count('refresh'),
     onRefreshFailed: count('refreshFailed'),
@@ -105,6 +107,13 @@ app.get('/slow', auth.requireUser(), (req, res) => {
     },
     Number(req.query.ms ?? 1500),
   );
+});
+// "Sign out of all devices" for the user of the request, and the same for admin code by user id.
+app.post('/sign-out-everywhere', (req, res, next) => {
+  auth.logoutEverywhere(req).then((ended) => res.json({ ended }), next);
+});
+app.post('/admin/sign-out/:user', (req, res, next) => {
+  auth.logoutEverywhere(String(req.params.user)).then((ended) => res.json({ ended }), next);
 });
 // A "last seen" stamp on any request, as many apps have: loads the session, writes it back.
 app.get('/stamp', (req, res) => {
