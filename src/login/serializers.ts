@@ -8,16 +8,17 @@ import type { PassportInstance } from './passport-instance.js';
 
 /**
  * What the package's serializer stores in Passport's entry for a login that no serializer of the
- * app takes: the provider's name, and the app's own user when a `verify` function made one
- * (kept as JSON). Who is logged in lives in the package's own session state, not here.
+ * app takes: `sf:<provider>` for a profile user, or the provider's name with the app's own user
+ * when a `verify` function made one (kept as JSON). Who is logged in lives in the package's own
+ * session state, not here; the entry is short because every request parses and hashes it.
  */
-interface OwnEntry {
-  sf: string;
-  user?: unknown;
-}
+type OwnEntry = string | { sf: string; user: unknown };
+
+const profileEntry = (provider: string): string => `sf:${provider}`;
 
 function isOwnEntry(value: unknown, provider: string): value is OwnEntry {
-  return typeof value === 'object' && value !== null && (value as OwnEntry).sf === provider;
+  if (value === profileEntry(provider)) return true;
+  return typeof value === 'object' && value !== null && (value as { sf?: unknown }).sf === provider;
 }
 
 /** Users being shown to the app's serializers, which the package's own serializer then passes on. */
@@ -53,7 +54,7 @@ export function registerSerializers(passport: PassportInstance, parts: AuthParts
     function finish(appTakesIt: boolean): void {
       probing.delete(user);
       if (appTakesIt) return done('pass');
-      done(null, { sf: provider, ...(user === profile ? {} : { user }) } satisfies OwnEntry);
+      done(null, (user === profile ? profileEntry(provider) : { sf: provider, user }) satisfies OwnEntry);
     }
   };
   passport.serializeUser(serialize as unknown as (user: Express.User, done: (err: unknown) => void) => void);
@@ -62,7 +63,7 @@ export function registerSerializers(passport: PassportInstance, parts: AuthParts
       if (!isOwnEntry(stored, provider)) return done('pass');
       const sub = loggedInSubject(req);
       if (sub === undefined) return done(null, false);
-      if (stored.user !== undefined) return done(null, stored.user as Express.User);
+      if (typeof stored === 'object') return done(null, stored.user as Express.User);
       const profile = cachedProfile(req, parts.profiles);
       if (profile) return done(null, profile.id === sub ? (profile as Express.User) : false);
       // No readable profile (a damaged store entry, or one forgotten): load it with the login's tokens.

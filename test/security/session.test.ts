@@ -46,14 +46,14 @@ describe('session handling', () => {
       ...before,
       isAdmin: true,
       returnTo: 'https://evil.example',
-      passport: { user: { sf: 'synergyflow' } },
+      passport: { user: 'sf:synergyflow' },
       synergyflow: { ...(before.synergyflow as object), sub: '999' },
     });
     await browser.request(start.location ?? '');
     const after = await storeGet(sidOf(browser.cookieHeader(rig.url)));
     expect(after).not.toHaveProperty('isAdmin');
     expect(after).not.toHaveProperty('returnTo');
-    expect(after?.passport).toEqual({ user: { sf: 'synergyflow' } });
+    expect(after?.passport).toEqual({ user: 'sf:synergyflow' });
     expect((after?.synergyflow as { sub?: string } | undefined)?.sub).toBe('1');
   });
 

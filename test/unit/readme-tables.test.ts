@@ -99,6 +99,8 @@ const described: Record<string, { cell: string; check(): void | Promise<void> }>
     },
   },
   issuer: { cell: 'none', check: () => expect(config.issuer).toBeUndefined() },
+  idleTimeoutSeconds: { cell: 'none', check: () => expect(config.idleTimeoutMs).toBeUndefined() },
+  absoluteTimeoutSeconds: { cell: 'none', check: () => expect(config.absoluteTimeoutMs).toBeUndefined() },
   trustedOrigins: {
     cell: "callback's origin",
     check: () => expect(config.trustedOrigins).toEqual(['https://app.example']),
