@@ -1,0 +1,287 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TestBrowser } from 'passport-synergyflow/testing';
+import { startRig, type Rig } from '../helpers/rig.js';
+
+// The API proxy in front of the emulator's custom routes: a browser's fetch() to /bff/… reaches
+// the provider's /… with the user's token, and nothing of the browser's own credentials.
+let rig: Rig;
+let browser: TestBrowser;
+const CAP = 256 * 1024;
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+beforeAll(async () => {
+  rig = await startRig({
+    routes(app, auth) {
+      app.use(
+        '/bff',
+        auth.apiProxy({
+          allow: [
+            { method: 'GET', path: '/api/things/:id' },
+            { method: 'POST', path: '/api/things' },
+            { method: 'POST', path: '/api/uploads' },
+            { method: 'GET', path: '/api/files/*' },
+          ],
+          maxBodyBytes: CAP,
+        }),
+      );
+    },
+  });
+  const { emulator } = rig;
+  emulator.route('GET', '/api/things/:id', (req) => ({
+    body: { id: req.params.id, query: req.query, user: req.userId, headers: Object.keys(req.headers).sort() },
+    headers: { 'set-cookie': 'provider=1; Path=/', etag: '"v1"', 'access-control-allow-origin': '*' },
+  }));
+  emulator.route('POST', '/api/things', (req) => ({ status: 201, body: { created: req.body } }));
+  emulator.route('POST', '/api/uploads', (req) => ({
+    status: 201,
+    body: {
+      size: req.bytes?.length ?? 0,
+      sha256: sha256(req.bytes ?? Buffer.alloc(0)),
+      type: req.headers['content-type'],
+    },
+  }));
+  emulator.route('GET', '/api/files/:a/:b', () => ({ bytes: Buffer.alloc(200_000, 7) }));
+}, 30_000);
+
+afterAll(async () => rig?.close());
+
+beforeEach(async () => {
+  rig.emulator.clearFailures();
+  browser = await rig.login();
+  rig.emulator.resetCounters();
+});
+
+/** What a script's fetch() sends: the session cookie, the anti-forgery header, a CORS mode. */
+function spa(extra: Record<string, string> = {}): Record<string, string> {
+  return { cookie: browser.cookieHeader(rig.url), 'x-csrf': '1', 'sec-fetch-mode': 'cors', ...extra };
+}
+
+/** A raw HTTP request (the path is sent exactly as written; the body may be a stream). */
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer | Readable,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(rig.url);
+    // Not a URL string: that would resolve the dot segments before sending.
+    const req = httpRequest({ hostname, port, path, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (body instanceof Readable) body.pipe(req);
+    else req.end(body);
+  });
+}
+
+const json = (body: Buffer): unknown => JSON.parse(body.toString('utf8'));
+
+describe('auth.apiProxy(): forwarding', () => {
+  it('forwards an allowed GET with its query and the user token, and none of the browser headers', async () => {
+    const answer = await raw(
+      'GET',
+      '/bff/api/things/7?page=2&q=a%20b',
+      spa({
+        authorization: 'Bearer browser-sent',
+        connection: 'x-request-id, keep-alive',
+        'x-request-id': 'dropped: named by Connection',
+        'x-forwarded-for': '10.0.0.1',
+        'accept-language': 'fr',
+        origin: 'http://evil.example',
+        'sec-fetch-site': 'same-site',
+      }),
+    );
+    expect(answer.status).toBe(200);
+    expect(json(answer.body)).toMatchObject({ id: '7', query: { page: '2', q: 'a b' }, user: 1 });
+    const seen = rig.emulator.calls.at(-1);
+    expect(seen?.url).toBe('/api/things/7?page=2&q=a%20b');
+    expect(seen?.headers.authorization).toMatch(/^Bearer (?!browser-sent)/);
+    expect(seen?.headers['accept-language']).toBe('fr');
+    for (const name of ['cookie', 'x-csrf', 'x-request-id', 'x-forwarded-for', 'origin', 'sec-fetch-site']) {
+      expect(seen?.headers[name], name).toBeUndefined();
+    }
+    // The provider's cookies and CORS headers stay with the provider; the answer is not cached.
+    expect(answer.headers['set-cookie']).toBeUndefined();
+    expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+    expect(answer.headers.etag).toBe('"v1"');
+    expect(answer.headers['cache-control']).toBe('no-store');
+    const everything = JSON.stringify(answer.headers) + answer.body.toString('utf8');
+    for (const secret of rig.emulator.issuedSecrets()) expect(everything).not.toContain(secret);
+  });
+
+  it('forwards a JSON body, and streams a binary answer back', async () => {
+    const body = Buffer.from(JSON.stringify({ name: 'Ünïcode thing', n: 1 }));
+    const posted = await raw('POST', '/bff/api/things', spa({ 'content-type': 'application/json' }), body);
+    expect(posted.status).toBe(201);
+    expect(json(posted.body)).toEqual({ created: { name: 'Ünïcode thing', n: 1 } });
+    const file = await raw('GET', '/bff/api/files/a/b', spa());
+    expect(file.status).toBe(200);
+    expect(file.headers['content-type']).toBe('application/octet-stream');
+    expect(file.body.equals(Buffer.alloc(200_000, 7))).toBe(true);
+  });
+
+  it('streams a binary upload larger than the replay buffer, chunk by chunk', async () => {
+    const bytes = randomBytes(200_000);
+    const chunks = Array.from({ length: 20 }, (_, i) => bytes.subarray(i * 10_000, (i + 1) * 10_000));
+    const answer = await raw(
+      'POST',
+      '/bff/api/uploads',
+      spa({ 'content-type': 'application/octet-stream' }),
+      Readable.from(chunks),
+    );
+    expect(answer.status).toBe(201);
+    expect(json(answer.body)).toEqual({ size: 200_000, sha256: sha256(bytes), type: 'application/octet-stream' });
+  });
+
+  it('refuses a body over the cap with 413, declared or streamed', async () => {
+    const declared = await raw(
+      'POST',
+      '/bff/api/uploads',
+      spa({ 'content-type': 'application/octet-stream', accept: 'application/json' }),
+      randomBytes(CAP + 1),
+    );
+    expect(declared.status).toBe(413);
+    expect(json(declared.body)).toMatchObject({ error: { code: 'SF_PROXY_REFUSED', reason: 'body_too_large' } });
+    expect(rig.emulator.counters.api).toBe(0);
+    const chunks = Array.from({ length: 30 }, () => randomBytes(10_000));
+    const streamed = await raw(
+      'POST',
+      '/bff/api/uploads',
+      spa({ 'content-type': 'application/octet-stream', accept: 'application/json' }),
+      Readable.from(chunks),
+    );
+    expect(streamed.status).toBe(413);
+    expect(json(streamed.body)).toMatchObject({ error: { code: 'SF_PROXY_REFUSED', reason: 'body_too_large' } });
+  });
+});
+
+describe('auth.apiProxy(): what it refuses', () => {
+  it('refuses a call without the anti-forgery header before any token work', async () => {
+    const before = rig.emulator.counters.token;
+    for (const headers of [
+      { cookie: browser.cookieHeader(rig.url), 'sec-fetch-mode': 'cors', accept: 'application/json' },
+      { cookie: browser.cookieHeader(rig.url), 'x-csrf': '0', accept: 'application/json' },
+      // A cross-site form: a navigation, but a POST, and a form cannot set the header.
+      {
+        cookie: browser.cookieHeader(rig.url),
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-site': 'cross-site',
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+    ]) {
+      const answer = await raw('POST', '/bff/api/things', headers, Buffer.from('name=x'));
+      expect(answer.status, JSON.stringify(headers)).toBe(403);
+      expect(json(answer.body)).toMatchObject({
+        error: { code: 'SF_CROSS_SITE_REQUEST', reason: 'missing_anti_forgery_header' },
+      });
+    }
+    expect(rig.emulator.counters.api).toBe(0);
+    expect(rig.emulator.counters.token).toBe(before);
+  });
+
+  it('refuses paths and methods off the allow-list, and malformed paths', async () => {
+    const cases: [string, string, number, string][] = [
+      ['GET', '/bff/api/user', 404, 'path_not_allowed'],
+      ['GET', '/bff/oauth/token', 404, 'path_not_allowed'],
+      ['GET', '/bff/api/things/7/more', 404, 'path_not_allowed'],
+      ['DELETE', '/bff/api/things/7', 405, 'method_not_allowed'],
+      ['GET', '/bff/api/things/..%2fuser', 400, 'invalid_path'],
+      ['GET', '/bff/api/things/%2e%2e', 400, 'invalid_path'],
+      ['GET', '/bff/api/things/../../api/user', 400, 'invalid_path'],
+      ['GET', '/bff/api/things/a%5c..', 400, 'invalid_path'],
+      ['GET', '/bff/api//things/7', 400, 'invalid_path'],
+    ];
+    for (const [method, path, status, reason] of cases) {
+      const answer = await raw(method, path, spa({ accept: 'application/json' }));
+      expect(answer.status, `${method} ${path}`).toBe(status);
+      expect(json(answer.body), path).toMatchObject({ error: { code: 'SF_PROXY_REFUSED', reason } });
+    }
+    expect((await raw('DELETE', '/bff/api/things/7', spa())).headers.allow).toBe('GET');
+    expect(rig.emulator.counters.api + rig.emulator.counters.user).toBe(0);
+  });
+
+  it('answers a browser that is not logged in with 401 JSON, and sends nothing', async () => {
+    const answer = await raw('GET', '/bff/api/things/7', { 'x-csrf': '1', accept: 'application/json' });
+    expect(answer.status).toBe(401);
+    expect(json(answer.body)).toMatchObject({ error: { code: 'SF_LOGIN_REQUIRED' } });
+    expect(rig.emulator.counters.api).toBe(0);
+  });
+});
+
+describe("auth.apiProxy(): the provider's answers", () => {
+  it('a 401 refreshes once and retries once with the same body', async () => {
+    rig.emulator.expireAccessTokens();
+    const body = Buffer.from(JSON.stringify({ name: 'after refresh' }));
+    const answer = await raw('POST', '/bff/api/things', spa({ 'content-type': 'application/json' }), body);
+    expect(answer.status).toBe(201);
+    expect(json(answer.body)).toEqual({ created: { name: 'after refresh' } });
+    expect(rig.emulator.counters.refreshGrants).toBe(1);
+    expect(rig.emulator.counters.api).toBe(2);
+  });
+
+  it('a 401 during a streamed upload refreshes but does not resend; the next upload needs no refresh', async () => {
+    rig.emulator.expireAccessTokens();
+    const bytes = randomBytes(100_000);
+    const upload = (): Promise<Awaited<ReturnType<typeof raw>>> =>
+      raw(
+        'POST',
+        '/bff/api/uploads',
+        spa({ 'content-type': 'application/octet-stream', accept: 'application/json' }),
+        Readable.from([bytes.subarray(0, 70_000), bytes.subarray(70_000)]),
+      );
+    const first = await upload();
+    expect(first.status).toBe(503);
+    expect(first.headers['retry-after']).toBe('0');
+    expect(json(first.body)).toMatchObject({ error: { code: 'SF_PROXY_REFUSED', reason: 'upload_not_retried' } });
+    expect(rig.emulator.counters.refreshGrants).toBe(1);
+    const second = await upload();
+    expect(second.status).toBe(201);
+    expect(json(second.body)).toMatchObject({ size: 100_000, sha256: sha256(bytes) });
+    expect(rig.emulator.counters.refreshGrants).toBe(1);
+  });
+
+  it('a 401 after the refresh too ends the login (401 JSON)', async () => {
+    rig.emulator.failNext('/api/things/:id', { status: 401 }, 2);
+    const answer = await raw('GET', '/bff/api/things/7', spa({ accept: 'application/json' }));
+    expect(answer.status).toBe(401);
+    expect(json(answer.body)).toMatchObject({ error: { code: 'SF_UNAUTHORIZED' } });
+    expect(rig.emulator.counters.refreshGrants).toBe(1);
+  });
+
+  it('a 429 keeps its Retry-After, a 500 is a 502, as JSON errors without the provider body', async () => {
+    rig.emulator.failNext('/api/things/:id', { status: 429, headers: { 'Retry-After': '17' } });
+    const limited = await raw('GET', '/bff/api/things/7', spa({ accept: 'application/json' }));
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBe('17');
+    expect(json(limited.body)).toMatchObject({ error: { code: 'SF_RATE_LIMITED', retryAfter: 17 } });
+    // The rate-limit window is the one auth.api() uses: nothing is sent while it is open.
+    const calls = rig.emulator.counters.api;
+    expect((await raw('GET', '/bff/api/things/8', spa())).status).toBe(429);
+    expect(rig.emulator.counters.api).toBe(calls);
+
+    const other = await rig.login();
+    rig.emulator.failNext('/api/things/:id', { status: 500, body: { message: 'Server Error', trace: 'secret' } });
+    const failed = await raw('GET', '/bff/api/things/7', {
+      ...spa({ accept: 'application/json' }),
+      cookie: other.cookieHeader(rig.url),
+    });
+    expect(failed.status).toBe(502);
+    expect(json(failed.body)).toMatchObject({ error: { code: 'SF_PROVIDER_ERROR' } });
+    expect(failed.body.toString('utf8')).not.toContain('secret');
+  });
+
+  it("passes the API's own 4xx answers (404, 422) through as they are", async () => {
+    rig.emulator.failNext('/api/things/:id', { status: 404, body: { message: 'No such thing' } });
+    const missing = await raw('GET', '/bff/api/things/9', spa());
+    expect(missing.status).toBe(404);
+    expect(json(missing.body)).toEqual({ message: 'No such thing' });
+  });
+});
