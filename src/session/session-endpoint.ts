@@ -46,7 +46,7 @@ interface SessionView {
   /** The Passport login, unless there is none or it is being logged out. */
   login: SerializedUser | undefined;
   profile: SynergyFlowProfile | undefined;
-  /** The package forgot this login's tokens and profile: the provider refused them. */
+  /** The package forgot this session's tokens and profile: the provider refused them. */
   refused: boolean;
 }
 
@@ -59,9 +59,13 @@ function readSession(parts: AuthParts, req: Request): SessionView {
   const login = req.isAuthenticated() && !parts.logouts.has(req.sessionID) ? storedLogin(req) : undefined;
   const state = peekAuthState(req);
   const profile = login ? cachedProfile(req, parts.profiles) : undefined;
-  // A login's session always notes when its tokens fall due (`tokensDueAt`, `null` for never);
-  // the token path deletes that note only when it forgets refused tokens.
-  const refused = login !== undefined && state?.tokensDueAt === undefined && state?.profile === undefined;
+  // What the token path leaves when it forgets refused tokens: the package's state without its
+  // note of when the tokens fall due (a login always has one, `null` for never) and without the
+  // profile. A profile login is then dropped by the deserializer on the next request, and the
+  // emptied state is all that remains; a login with the app's own user stays, without tokens.
+  // A login in progress (pending transactions) or a logout (no state at all) is no refusal.
+  const pending = state?.transactions !== undefined && Object.keys(state.transactions).length > 0;
+  const refused = state !== undefined && !pending && state.tokensDueAt === undefined && state.profile === undefined;
   return { login, profile, refused };
 }
 
@@ -92,7 +96,7 @@ function publicProfile(profile: SynergyFlowProfile | undefined): Omit<SynergyFlo
 
 async function describe(parts: AuthParts, req: Request, options: SessionRouterOptions): Promise<SessionAnswer> {
   const view = readSession(parts, req);
-  if (!view.login) return { loggedIn: false, health: 'login_required' };
+  if (!view.login) return { loggedIn: false, health: view.refused ? 'refresh_refused' : 'login_required' };
   let tokens: TokenSet | undefined;
   try {
     tokens = await parts.tokenStore.get(req);

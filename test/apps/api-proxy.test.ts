@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestBrowser } from 'passport-synergyflow/testing';
+import { rawRequest, type RawAnswer } from '../helpers/raw-http.js';
 import { startRig, type Rig } from '../helpers/rig.js';
 
 // The API proxy in front of the emulator's custom routes: a browser's fetch() to /bff/… reaches
@@ -59,26 +59,13 @@ function spa(extra: Record<string, string> = {}): Record<string, string> {
   return { cookie: browser.cookieHeader(rig.url), 'x-csrf': '1', 'sec-fetch-mode': 'cors', ...extra };
 }
 
-/** A raw HTTP request (the path is sent exactly as written; the body may be a stream). */
 function raw(
   method: string,
   path: string,
   headers: Record<string, string>,
   body?: Buffer | Readable,
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const { hostname, port } = new URL(rig.url);
-    // Not a URL string: that would resolve the dot segments before sending.
-    const req = httpRequest({ hostname, port, path, method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (body instanceof Readable) body.pipe(req);
-    else req.end(body);
-  });
+): Promise<RawAnswer> {
+  return rawRequest(rig.url, method, path, headers, body);
 }
 
 const json = (body: Buffer): unknown => JSON.parse(body.toString('utf8'));
@@ -230,7 +217,7 @@ describe("auth.apiProxy(): the provider's answers", () => {
   it('a 401 during a streamed upload refreshes but does not resend; the next upload needs no refresh', async () => {
     rig.emulator.expireAccessTokens();
     const bytes = randomBytes(100_000);
-    const upload = (): Promise<Awaited<ReturnType<typeof raw>>> =>
+    const upload = (): Promise<RawAnswer> =>
       raw(
         'POST',
         '/bff/api/uploads',
