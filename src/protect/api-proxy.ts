@@ -99,7 +99,10 @@ export function createApiProxy(parts: AuthParts, options: ApiProxyOptions): Requ
       loginRefusal(parts, req);
     const fail = (error: unknown): void => {
       // An unread upload is not worth reading to its end just to keep the connection.
-      if (!req.readableEnded) res.setHeader('Connection', 'close');
+      const unread = !req.readableEnded && (req.get('content-length') ?? '0') !== '0';
+      if (unread || (req.get('transfer-encoding') !== undefined && !req.readableEnded)) {
+        res.setHeader('Connection', 'close');
+      }
       passError(parts, middleware, error, req, res, next);
     };
     if (refusal) return fail(refusal);
