@@ -16,7 +16,8 @@ const log = logger('anti-forgery');
 export function isTopLevelNavigation(req: Request): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const mode = req.get('sec-fetch-mode');
-  if (mode !== undefined) return mode === 'navigate' && req.get('sec-fetch-dest') !== 'iframe';
+  // A document of its own only: a frame, an <embed> or an <object> may sit in another site's page.
+  if (mode !== undefined) return mode === 'navigate' && (req.get('sec-fetch-dest') ?? 'document') === 'document';
   return req.get('accept')?.includes('text/html') === true;
 }
 

@@ -27,18 +27,30 @@ function hasBody(req: Request): boolean {
   return (length !== undefined && length !== '0') || req.get('transfer-encoding') !== undefined;
 }
 
+/** A form parsed by `express.urlencoded({ extended: false })`, encoded again. */
+function formBytes(fields: object): Buffer {
+  const form = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) {
+    for (const item of Array.isArray(value) ? value : [value]) form.append(name, String(item));
+  }
+  return Buffer.from(form.toString());
+}
+
 /**
  * A body a body parser mounted before the proxy has already read: JSON (`express.json()`) is
- * sent again as JSON, bytes (`express.raw()`) as they are; anything else cannot be rebuilt.
+ * sent again as JSON, a form (`express.urlencoded()`) as a form, bytes and text as they are;
+ * anything else cannot be rebuilt.
  */
 function parsedBody(req: Request, limits: BodyLimits): ProxyBody {
   const { body } = req as ParsedRequest;
   let bytes: Buffer;
   if (Buffer.isBuffer(body)) bytes = body;
+  else if (typeof body === 'string') bytes = Buffer.from(body);
   else if (req.is('json') && body !== undefined) bytes = Buffer.from(JSON.stringify(body));
+  else if (req.is('urlencoded') && typeof body === 'object' && body !== null) bytes = formBytes(body);
   else {
     throw new Error(
-      'passport-synergyflow: a body parser read this request before apiProxy(); mount the proxy before express.urlencoded() and other parsers.',
+      'passport-synergyflow: a body parser read this request before apiProxy(); mount the proxy before body parsers.',
     );
   }
   if (bytes.length > limits.maxBytes) throw new ProxyRefusedError('body_too_large');
@@ -51,8 +63,13 @@ function parsedBody(req: Request, limits: BodyLimits): ProxyBody {
  * `maxBytes`. A declared `Content-Length` over `maxBytes` is refused before anything is read.
  */
 export async function readProxyBody(req: Request, limits: BodyLimits): Promise<ProxyBody> {
-  if ((req as ParsedRequest)._body === true) return parsedBody(req, limits);
+  // body-parser 1 (Express 4) marks what it read with `_body`; body-parser 2 leaves the stream ended.
+  const parsed = req as ParsedRequest;
+  if (parsed._body === true || (req.readableEnded && parsed.body !== undefined)) return parsedBody(req, limits);
   if (!hasBody(req)) return { kind: 'none' };
+  if (req.readableEnded) {
+    throw new Error('passport-synergyflow: something read this request body before apiProxy(); mount the proxy first.');
+  }
   const declared = Number(req.get('content-length'));
   if (Number.isFinite(declared) && declared > limits.maxBytes) throw new ProxyRefusedError('body_too_large');
   const source = (req as AsyncIterable<Buffer>)[Symbol.asyncIterator]();

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestBrowser } from 'passport-synergyflow/testing';
 import { rawRequest, type RawAnswer } from '../helpers/raw-http.js';
@@ -27,6 +28,13 @@ beforeAll(async () => {
           maxBodyBytes: CAP,
         }),
       );
+      // Mounted after body parsers, as an app might: the parsed body is sent again.
+      app.use(
+        '/parsed',
+        express.json(),
+        express.urlencoded({ extended: false }),
+        auth.apiProxy({ allow: [{ method: 'POST', path: '/api/things' }] }),
+      );
     },
   });
   const { emulator } = rig;
@@ -34,7 +42,10 @@ beforeAll(async () => {
     body: { id: req.params.id, query: req.query, user: req.userId, headers: Object.keys(req.headers).sort() },
     headers: { 'set-cookie': 'provider=1; Path=/', etag: '"v1"', 'access-control-allow-origin': '*' },
   }));
-  emulator.route('POST', '/api/things', (req) => ({ status: 201, body: { created: req.body } }));
+  emulator.route('POST', '/api/things', (req) => ({
+    status: 201,
+    body: { created: req.body, text: req.bytes?.toString('utf8') },
+  }));
   emulator.route('POST', '/api/uploads', (req) => ({
     status: 201,
     body: {
@@ -112,6 +123,23 @@ describe('auth.apiProxy(): forwarding', () => {
     expect(file.status).toBe(200);
     expect(file.headers['content-type']).toBe('application/octet-stream');
     expect(file.body.equals(Buffer.alloc(200_000, 7))).toBe(true);
+  });
+
+  it('behind body parsers, sends the parsed JSON or form again', async () => {
+    const posted = await raw(
+      'POST',
+      '/parsed/api/things',
+      spa({ 'content-type': 'application/json' }),
+      Buffer.from('{"name":"parsed"}'),
+    );
+    expect(json(posted.body)).toEqual({ created: { name: 'parsed' } });
+    const form = await raw(
+      'POST',
+      '/parsed/api/things',
+      spa({ 'content-type': 'application/x-www-form-urlencoded' }),
+      Buffer.from('name=a+b&tag=1&tag=2'),
+    );
+    expect(json(form.body)).toEqual({ text: 'name=a+b&tag=1&tag=2' });
   });
 
   it('streams a binary upload larger than the replay buffer, chunk by chunk', async () => {
