@@ -79,6 +79,30 @@ describe('auth.sessionRouter(): GET /session', () => {
     expect(await session(cookie).then((a) => a.json())).toEqual({ loggedIn: false, health: 'refresh_refused' });
   });
 
+  it("shows the app's own user (verify), or what the user option picks", async () => {
+    rig = await startRig({
+      clock: true,
+      auth: { verify: (profile) => ({ appId: `app-${profile.id}`, displayName: profile.name.toUpperCase() }) },
+      routes(app, auth) {
+        app.use('/auth', auth.sessionRouter());
+        app.use('/picked', auth.sessionRouter({ user: (req) => ({ picked: req.sessionID.length > 0 }) }));
+      },
+    });
+    const cookie = (await rig.login()).cookieHeader(rig.url);
+    expect(await session(cookie).then((a) => a.json())).toMatchObject({
+      loggedIn: true,
+      user: { appId: 'app-1', displayName: 'TEST USER' },
+      profile: { id: '1', name: 'Test User' },
+    });
+    const picked = await rawRequest(rig.url, 'GET', '/picked/session', { cookie, accept: 'application/json' });
+    expect(picked.json()).toMatchObject({ loggedIn: true, user: { picked: true } });
+    // Such a login outlives refused tokens (the app's user stays); the session says so.
+    rig.emulator.revokeAllTokens();
+    rig.clock?.advance(15 * DAY);
+    await rawRequest(rig.url, 'GET', '/dashboard', { cookie, accept: 'application/json' });
+    expect(await session(cookie).then((a) => a.json())).toEqual({ loggedIn: false, health: 'refresh_refused' });
+  });
+
   it('says not logged in after a logout', async () => {
     rig = await sessionRig();
     const browser = await rig.login();
