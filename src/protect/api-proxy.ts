@@ -100,7 +100,8 @@ export function createApiProxy(parts: AuthParts, options: ApiProxyOptions): Requ
     const fail = (error: unknown): void => {
       // An unread upload is not worth reading to its end just to keep the connection.
       const unread = !req.readableEnded && (req.get('content-length') ?? '0') !== '0';
-      if (unread || (req.get('transfer-encoding') !== undefined && !req.readableEnded)) {
+      const streaming = req.get('transfer-encoding') !== undefined && !req.readableEnded;
+      if (!res.headersSent && (unread || streaming)) {
         res.setHeader('Connection', 'close');
       }
       passError(parts, middleware, error, req, res, next);
