@@ -1,60 +1,19 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestBrowser } from 'passport-synergyflow/testing';
+import { PROXY_CAP as CAP, scriptHeaders, sha256, startProxyRig } from '../helpers/proxy-rig.js';
 import { rawRequest, type RawAnswer } from '../helpers/raw-http.js';
-import { startRig, type Rig } from '../helpers/rig.js';
+import type { Rig } from '../helpers/rig.js';
 
 // The API proxy in front of the emulator's custom routes: a browser's fetch() to /bff/… reaches
 // the provider's /… with the user's token, and nothing of the browser's own credentials.
+
 let rig: Rig;
 let browser: TestBrowser;
-const CAP = 256 * 1024;
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 beforeAll(async () => {
-  rig = await startRig({
-    routes(app, auth) {
-      app.use(
-        '/bff',
-        auth.apiProxy({
-          allow: [
-            { method: 'GET', path: '/api/things/:id' },
-            { method: 'POST', path: '/api/things' },
-            { method: 'POST', path: '/api/uploads' },
-            { method: 'GET', path: '/api/files/*' },
-          ],
-          maxBodyBytes: CAP,
-        }),
-      );
-      // Mounted after body parsers, as an app might: the parsed body is sent again.
-      app.use(
-        '/parsed',
-        express.json(),
-        express.urlencoded({ extended: false }),
-        auth.apiProxy({ allow: [{ method: 'POST', path: '/api/things' }] }),
-      );
-    },
-  });
-  const { emulator } = rig;
-  emulator.route('GET', '/api/things/:id', (req) => ({
-    body: { id: req.params.id, query: req.query, user: req.userId, headers: Object.keys(req.headers).sort() },
-    headers: { 'set-cookie': 'provider=1; Path=/', etag: '"v1"', 'access-control-allow-origin': '*' },
-  }));
-  emulator.route('POST', '/api/things', (req) => ({
-    status: 201,
-    body: { created: req.body, text: req.bytes?.toString('utf8') },
-  }));
-  emulator.route('POST', '/api/uploads', (req) => ({
-    status: 201,
-    body: {
-      size: req.bytes?.length ?? 0,
-      sha256: sha256(req.bytes ?? Buffer.alloc(0)),
-      type: req.headers['content-type'],
-    },
-  }));
-  emulator.route('GET', '/api/files/:a/:b', () => ({ bytes: Buffer.alloc(200_000, 7) }));
+  rig = await startProxyRig();
 }, 30_000);
 
 afterAll(async () => rig?.close());
@@ -65,10 +24,7 @@ beforeEach(async () => {
   rig.emulator.resetCounters();
 });
 
-/** What a script's fetch() sends: the session cookie, the anti-forgery header, a CORS mode. */
-function spa(extra: Record<string, string> = {}): Record<string, string> {
-  return { cookie: browser.cookieHeader(rig.url), 'x-csrf': '1', 'sec-fetch-mode': 'cors', ...extra };
-}
+const spa = (extra: Record<string, string> = {}): Record<string, string> => scriptHeaders(rig, browser, extra);
 
 function raw(
   method: string,
@@ -228,75 +184,5 @@ describe('auth.apiProxy(): what it refuses', () => {
     expect(answer.status).toBe(401);
     expect(json(answer.body)).toMatchObject({ error: { code: 'SF_LOGIN_REQUIRED' } });
     expect(rig.emulator.counters.api).toBe(0);
-  });
-});
-
-describe("auth.apiProxy(): the provider's answers", () => {
-  it('a 401 refreshes once and retries once with the same body', async () => {
-    rig.emulator.expireAccessTokens();
-    const body = Buffer.from(JSON.stringify({ name: 'after refresh' }));
-    const answer = await raw('POST', '/bff/api/things', spa({ 'content-type': 'application/json' }), body);
-    expect(answer.status).toBe(201);
-    expect(json(answer.body)).toEqual({ created: { name: 'after refresh' } });
-    expect(rig.emulator.counters.refreshGrants).toBe(1);
-    expect(rig.emulator.counters.api).toBe(2);
-  });
-
-  it('a 401 during a streamed upload refreshes but does not resend; the next upload needs no refresh', async () => {
-    rig.emulator.expireAccessTokens();
-    const bytes = randomBytes(100_000);
-    const upload = (): Promise<RawAnswer> =>
-      raw(
-        'POST',
-        '/bff/api/uploads',
-        spa({ 'content-type': 'application/octet-stream', accept: 'application/json' }),
-        Readable.from([bytes.subarray(0, 70_000), bytes.subarray(70_000)]),
-      );
-    const first = await upload();
-    expect(first.status).toBe(503);
-    expect(first.headers['retry-after']).toBe('0');
-    expect(json(first.body)).toMatchObject({ error: { code: 'SF_PROXY_REFUSED', reason: 'upload_not_retried' } });
-    expect(rig.emulator.counters.refreshGrants).toBe(1);
-    const second = await upload();
-    expect(second.status).toBe(201);
-    expect(json(second.body)).toMatchObject({ size: 100_000, sha256: sha256(bytes) });
-    expect(rig.emulator.counters.refreshGrants).toBe(1);
-  });
-
-  it('a 401 after the refresh too ends the login (401 JSON)', async () => {
-    rig.emulator.failNext('/api/things/:id', { status: 401 }, 2);
-    const answer = await raw('GET', '/bff/api/things/7', spa({ accept: 'application/json' }));
-    expect(answer.status).toBe(401);
-    expect(json(answer.body)).toMatchObject({ error: { code: 'SF_UNAUTHORIZED' } });
-    expect(rig.emulator.counters.refreshGrants).toBe(1);
-  });
-
-  it('a 429 keeps its Retry-After, a 500 is a 502, as JSON errors without the provider body', async () => {
-    rig.emulator.failNext('/api/things/:id', { status: 429, headers: { 'Retry-After': '17' } });
-    const limited = await raw('GET', '/bff/api/things/7', spa({ accept: 'application/json' }));
-    expect(limited.status).toBe(429);
-    expect(limited.headers['retry-after']).toBe('17');
-    expect(json(limited.body)).toMatchObject({ error: { code: 'SF_RATE_LIMITED', retryAfter: 17 } });
-    // The rate-limit window is the one auth.api() uses: nothing is sent while it is open.
-    const calls = rig.emulator.counters.api;
-    expect((await raw('GET', '/bff/api/things/8', spa())).status).toBe(429);
-    expect(rig.emulator.counters.api).toBe(calls);
-
-    const other = await rig.login();
-    rig.emulator.failNext('/api/things/:id', { status: 500, body: { message: 'Server Error', trace: 'secret' } });
-    const failed = await raw('GET', '/bff/api/things/7', {
-      ...spa({ accept: 'application/json' }),
-      cookie: other.cookieHeader(rig.url),
-    });
-    expect(failed.status).toBe(502);
-    expect(json(failed.body)).toMatchObject({ error: { code: 'SF_PROVIDER_ERROR' } });
-    expect(failed.body.toString('utf8')).not.toContain('secret');
-  });
-
-  it("passes the API's own 4xx answers (404, 422) through as they are", async () => {
-    rig.emulator.failNext('/api/things/:id', { status: 404, body: { message: 'No such thing' } });
-    const missing = await raw('GET', '/bff/api/things/9', spa());
-    expect(missing.status).toBe(404);
-    expect(json(missing.body)).toEqual({ message: 'No such thing' });
   });
 });
