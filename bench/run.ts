@@ -26,7 +26,7 @@ const H2H_ROUNDS = Number(process.env.BENCH_H2H_ROUNDS ?? 3);
 const READING = '## Reading these figures';
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
 const CONNECTIONS = 10;
-const ROWS = ['bare', 'baselineMemory', 'packageMemory', 'baselineRedis', 'packageRedis'] as const;
+const ROWS = ['bare', 'baselineMemory', 'packageMemory', 'baselineRedis', 'packageRedis', 'apiRoute', 'proxy'] as const;
 type RowKey = (typeof ROWS)[number];
 const NAMES: Record<RowKey, string> = {
   bare: 'bare Express route',
@@ -34,9 +34,15 @@ const NAMES: Record<RowKey, string> = {
   packageMemory: 'requireUser(), cached profile (memory)',
   baselineRedis: 'baseline: passport-oauth2, profile in session (connect-redis)',
   packageRedis: 'requireUser(), cached profile (connect-redis + RedisTokenStore)',
+  apiRoute: 'hand-written route: requireUser() + auth.api() to /api/user (memory)',
+  proxy: 'auth.apiProxy() to /api/user (memory)',
 };
 /** Which row each row is compared with. */
-const BASELINE: Partial<Record<RowKey, RowKey>> = { packageMemory: 'baselineMemory', packageRedis: 'baselineRedis' };
+const BASELINE: Partial<Record<RowKey, RowKey>> = {
+  packageMemory: 'baselineMemory',
+  packageRedis: 'baselineRedis',
+  proxy: 'apiRoute',
+};
 
 interface Measured {
   rps: number[];
@@ -48,11 +54,13 @@ interface Measured {
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const pinnable = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
+function headersOf(target: Target): Record<string, string> {
+  return target.cookie ? { cookie: target.cookie, accept: 'application/json', ...target.headers } : {};
+}
+
 /** Every route must answer the logged-in user, or the figures would measure an error page. */
 async function checkAnswer(name: string, target: Target): Promise<void> {
-  const answer = await fetch(target.url, {
-    headers: target.cookie ? { cookie: target.cookie, accept: 'application/json' } : {},
-  });
+  const answer = await fetch(target.url, { headers: headersOf(target) });
   const body = await answer.text();
   if (answer.status !== 200 || !body.includes('"Test User"')) {
     throw new Error(`${name} answered ${answer.status} ${body.slice(0, 200)}`);
@@ -76,7 +84,7 @@ async function measure(
     url: target.url,
     connections: CONNECTIONS,
     duration: seconds,
-    headers: target.cookie ? { cookie: target.cookie, accept: 'application/json' } : {},
+    headers: headersOf(target),
   });
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
@@ -209,6 +217,7 @@ for (const major of majors) {
   );
   verdicts.push(
     `Express ${major}: memory ${together('packageMemory')} head to head, ${fmt(ratio('packageMemory', 'baselineMemory'), 2)} one after the other (goal >= 0.95); Redis ${together('packageRedis')} head to head, ${fmt(ratio('packageRedis', 'baselineRedis'), 2)} one after the other (goal >= 0.90); the baseline against its twin ${together('twin')} (the method's own error); bytes ${fmt(bytes('packageMemory') / bytes('baselineMemory'), 2)} / ${fmt(bytes('packageRedis') / bytes('baselineRedis'), 2)} (goal <= 1.5)`,
+    `Express ${major}: auth.apiProxy() at ${fmt(ratio('proxy', 'apiRoute'), 2)} of the req/s of a hand-written auth.api() route to the same endpoint, ${fmt(cpu('apiRoute') / cpu('proxy'), 2)} of its CPU per request (1.00 = as cheap)`,
   );
 }
 const storms: StormResult[] = [await storm(1, redis.url), await storm(2, redis.url)];

@@ -30,6 +30,8 @@ export interface Target {
   tokenBytes: number;
   /** The server's process, whose CPU time the bench reads. */
   pid: number;
+  /** Headers every request sends besides the cookie (the proxy's anti-forgery header). */
+  headers?: Record<string, string>;
 }
 
 const emulator = await startSynergyFlowEmulator({ autoApprove: true, rateLimit: 1_000_000_000 });
@@ -152,6 +154,40 @@ async function withPackage(kind: 'memory' | 'redis'): Promise<Omit<Target, 'pid'
   return loggedIn(url, store, kind === 'redis');
 }
 
+/**
+ * The provider's `/api/user` for the logged-in user, every request: through a hand-written
+ * `auth.api()` route (`api`), or through `auth.apiProxy()` (`proxy`). Both take the same token
+ * path and make one provider call per request; the difference is the proxy's own work.
+ */
+async function providerCall(kind: 'api' | 'proxy'): Promise<Omit<Target, 'pid'>> {
+  const { server, url } = await listen();
+  const app = express();
+  const clientID = `provider-${kind}`;
+  emulator.registerClient({ clientID, clientSecret: 'bench-secret', redirectURIs: [`${url}/auth/callback`] });
+  const auth = synergyFlow({
+    clientID,
+    clientSecret: 'bench-secret',
+    callbackURL: `${url}/auth/callback`,
+    baseURL: emulator.url,
+  });
+  const store = new MemoryStore();
+  app.use(session({ secret: 'bench', resave: false, saveUninitialized: false, store }));
+  const passport = new Passport();
+  app.use(passport.initialize());
+  app.use(passport.session());
+  auth.use(passport);
+  app.use('/auth', auth.loginRouter(), auth.callbackRouter(), auth.logoutRouter());
+  app.get('/', (_req, res) => void res.send('home'));
+  if (kind === 'proxy') app.use('/bff', auth.apiProxy({ allow: [{ method: 'GET', path: '/api/user' }] }));
+  app.get('/route', auth.requireUser(), (req, res, next) => {
+    auth.api(req, { path: '/api/user' }).then((user) => res.json(user), next);
+  });
+  app.use(auth.errorHandler());
+  serve(server, app);
+  const target = await loggedIn(url, store, false);
+  return kind === 'proxy' ? { ...target, url: `${url}/bff/api/user`, headers: { 'x-csrf': '1' } } : target;
+}
+
 async function bare(): Promise<Omit<Target, 'pid'>> {
   const app = express();
   app.get('/route', (_req, res) => void res.json(answer({ id: '1', name: 'Test User', email: 'test@example.com' })));
@@ -167,6 +203,8 @@ const rows: Record<string, () => Promise<Omit<Target, 'pid'>>> = {
   packageMemory: () => withPackage('memory'),
   baselineRedis: () => baseline('redis'),
   packageRedis: () => withPackage('redis'),
+  apiRoute: () => providerCall('api'),
+  proxy: () => providerCall('proxy'),
 };
 const start = rows[String(process.env.BENCH_ROW)];
 if (!start) throw new Error(`BENCH_ROW must be one of ${Object.keys(rows).join(', ')}`);

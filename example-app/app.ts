@@ -86,6 +86,10 @@ export function createApp(settings: ExampleSettings): express.Express {
   app.use(passport.session());
   auth.use(passport);
   app.use('/auth', auth.loginRouter(), auth.callbackRouter(), auth.logoutRouter());
+  // The single-page app (public/spa.html): who is logged in, and the provider's API through a
+  // proxy, both behind the X-CSRF header. The page's own forms stay as they are.
+  app.use('/auth', auth.sessionRouter({ antiForgery: true }));
+  app.use('/bff', auth.apiProxy({ allow: [{ method: 'GET', path: '/api/user' }] }));
 
   app.get('/', (req, res) => {
     res

@@ -31,7 +31,7 @@ export function homePage(user: SynergyFlowProfile | undefined, mode: string): st
     'Welcome',
     `<section class="card hero"><h1>Your notes, signed in with SynergyFlow Pro</h1>
 <p>This small app adds “Log in with SynergyFlow Pro” to an Express server with <code>passport-synergyflow</code>: the login, the token refresh and the error pages you see are the package's.</p>
-${cta}<p class="muted">Provider: ${e(mode)}</p></section>`,
+${cta}<p><a href="/spa.html">The same as a single-page app</a> (no tokens in the browser)</p><p class="muted">Provider: ${e(mode)}</p></section>`,
   );
 }
 

@@ -14,6 +14,7 @@ import {
   type ProviderError,
   type RateLimitError,
   type TemporarilyUnavailableError,
+  type ProxyRefusedError,
   type TwoFactorRequiredError,
   type UnauthorizedError,
 } from './errors.js';
@@ -56,3 +57,5 @@ export const isCrossSiteRequestError = (e: unknown): e is CrossSiteRequestError 
 /** True for a {@link TemporarilyUnavailableError}, from any copy of the package. */
 export const isTemporarilyUnavailableError = (e: unknown): e is TemporarilyUnavailableError =>
   hasCode(e, ErrorCodes.UNAVAILABLE);
+/** True for a {@link ProxyRefusedError}, from any copy of the package. */
+export const isProxyRefusedError = (e: unknown): e is ProxyRefusedError => hasCode(e, ErrorCodes.PROXY_REFUSED);

@@ -18,6 +18,7 @@ export const ErrorCodes = {
   CROSS_SITE: 'SF_CROSS_SITE_REQUEST',
   TWO_FACTOR_REQUIRED: 'SF_TWO_FACTOR_REQUIRED',
   UNAVAILABLE: 'SF_UNAVAILABLE',
+  PROXY_REFUSED: 'SF_PROXY_REFUSED',
 } as const;
 
 /** The union of the `code` values of this package's errors. */
@@ -228,12 +229,27 @@ export class ProviderError extends SynergyFlowError {
   }
 }
 
-/** A state-changing request (logout) came from another site. */
+/**
+ * Why a request was refused as possibly forged: a logout from an origin not in
+ * `trustedOrigins`, or an API call without the anti-forgery header (see the `antiForgery` option).
+ */
+export type CrossSiteReason = 'untrusted_origin' | 'missing_anti_forgery_header';
+
+const CROSS_SITE_TEXT: Record<CrossSiteReason, string> = {
+  untrusted_origin: 'Refused a cross-site request. Send it from a form on this site (same Origin).',
+  missing_anti_forgery_header:
+    'Refused a request without the anti-forgery header. Send it with fetch() and the header the server names (X-CSRF: 1 by default).',
+};
+
+/** A request came from another site: a logout from an untrusted origin, or an API call without the anti-forgery header. */
 export class CrossSiteRequestError extends SynergyFlowError {
   override name = 'CrossSiteRequestError';
   declare readonly code: typeof ErrorCodes.CROSS_SITE;
-  constructor() {
-    super(ErrorCodes.CROSS_SITE, 403, 'Refused a cross-site request. Send it from a form on this site (same Origin).');
+  /** What gave the request away. */
+  readonly reason: CrossSiteReason;
+  constructor(reason: CrossSiteReason = 'untrusted_origin') {
+    super(ErrorCodes.CROSS_SITE, 403, CROSS_SITE_TEXT[reason]);
+    this.reason = reason;
   }
 }
 
@@ -292,6 +308,39 @@ export class TemporarilyUnavailableError extends SynergyFlowError {
   }
 }
 
+/** Why the API proxy (`auth.apiProxy()`) refused or could not complete a request. */
+export type ProxyRefusedReason =
+  'path_not_allowed' | 'method_not_allowed' | 'invalid_path' | 'body_too_large' | 'upload_not_retried';
+
+const PROXY_TEXT: Record<ProxyRefusedReason, [number, string]> = {
+  path_not_allowed: [404, "This path is not on the API proxy's allow-list."],
+  method_not_allowed: [405, "This method is not on the API proxy's allow-list for this path."],
+  invalid_path: [400, 'The path is malformed (dot segments, encoded slashes or backslashes are refused).'],
+  body_too_large: [413, "The request body exceeds the API proxy's size cap."],
+  upload_not_retried: [
+    503,
+    'The provider refused the access token during a streamed upload; the token was renewed, but the body cannot be sent twice. Send the request again.',
+  ],
+};
+
+/**
+ * The API proxy refused a request before it reached the provider (not on the allow-list, a
+ * malformed path, a body over the cap), or could not retry a streamed upload after a refresh.
+ */
+export class ProxyRefusedError extends SynergyFlowError {
+  override name = 'ProxyRefusedError';
+  declare readonly code: typeof ErrorCodes.PROXY_REFUSED;
+  /** Why. */
+  readonly reason: ProxyRefusedReason;
+  constructor(reason: ProxyRefusedReason, headers: Record<string, string> = {}) {
+    const [status, message] = PROXY_TEXT[reason];
+    super(ErrorCodes.PROXY_REFUSED, status, message, {
+      headers: reason === 'upload_not_retried' ? { 'Retry-After': '0', ...headers } : headers,
+    });
+    this.reason = reason;
+  }
+}
+
 /**
  * Any error this package throws, as a union narrowable by `code`:
  * `if (e.code === 'SF_RATE_LIMITED') e.retryAfter`.
@@ -305,4 +354,5 @@ export type KnownSynergyFlowError =
   | ProviderError
   | CrossSiteRequestError
   | TwoFactorRequiredError
-  | TemporarilyUnavailableError;
+  | TemporarilyUnavailableError
+  | ProxyRefusedError;

@@ -10,6 +10,14 @@ export type { SynergyFlowClient } from './provider/client.js';
 export type { LoginVerify, VerifyDone } from './login/verify.js';
 export type { LoginOptions, LoginParam } from './login/login-options.js';
 export type { ApiRequest } from './protect/provider-api.js';
+export type {
+  AntiForgeryOptions,
+  AntiForgerySetting,
+  AntiForgeryRouteOptions,
+} from './protect/anti-forgery-setting.js';
+export type { ApiProxyOptions } from './protect/api-proxy.js';
+export type { ProxyRoute, ProxyMethod } from './protect/proxy-allow-list.js';
+export type { SessionAnswer, SessionHealth, SessionRouterOptions } from './session/session-endpoint.js';
 export { SessionTokenStore } from './tokens/token-store.js';
 export type { TokenStore } from './tokens/token-store.js';
 export type { TokenSet } from './tokens/token-set.js';
@@ -36,6 +44,7 @@ export {
   CrossSiteRequestError,
   TwoFactorRequiredError,
   TemporarilyUnavailableError,
+  ProxyRefusedError,
 } from './errors.js';
 export {
   isSynergyFlowError,
@@ -48,6 +57,7 @@ export {
   isTwoFactorRequiredError,
   isCrossSiteRequestError,
   isTemporarilyUnavailableError,
+  isProxyRefusedError,
 } from './error-guards.js';
 export type {
   ErrorCode,
@@ -56,6 +66,8 @@ export type {
   LoginFailedReason,
   ProviderErrorKind,
   UnavailableReason,
+  CrossSiteReason,
+  ProxyRefusedReason,
 } from './errors.js';
 export type { PassportInstance } from './login/passport-instance.js';
 export { RedisTokenStore } from './redis/redis-token-store.js';

@@ -1,4 +1,5 @@
 import type { Hooks } from './hooks.js';
+import { resolveAntiForgery, type AntiForgeryCheck, type AntiForgerySetting } from './protect/anti-forgery-setting.js';
 import { LOGIN_PARAMS, loginParamList, type LoginParam, scopeTokens } from './login/login-options.js';
 import { resolveRedirect } from './login/return-to.js';
 import type { LoginVerify } from './login/verify.js';
@@ -119,6 +120,13 @@ export interface SynergyFlowOptions {
    * https only in production (localhost excepted).
    */
   trustedOrigins?: readonly string[];
+  /**
+   * Require an anti-forgery header (`true`: `X-CSRF: 1`, as Duende BFF; or `{ header, value }`)
+   * on every request to `requireUser()`, `sessionRouter()` and `apiProxy()` routes that is not a
+   * top-level navigation; without it the answer is 403 `SF_CROSS_SITE_REQUEST` before any token
+   * work. For single-page apps. Default: none (`apiProxy()` requires `X-CSRF: 1` anyway).
+   */
+  antiForgery?: AntiForgerySetting;
   /** Observability hooks, each called with the outcome and the duration. */
   hooks?: Hooks;
   /** The `fetch` used for every provider call. Default `globalThis.fetch`. */
@@ -203,6 +211,8 @@ export interface ResolvedConfig {
   readonly loginTimeoutMs: number;
   /** `trustedOrigins`, as origins (`https://app.example`). */
   readonly trustedOrigins: readonly string[];
+  /** `antiForgery`, resolved (header name in lower case); `undefined`: none required by default. */
+  readonly antiForgery: AntiForgeryCheck | undefined;
   /** `hooks`. */
   readonly hooks: Hooks;
   /** `fetch`. */
@@ -387,6 +397,7 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
     maxPendingLogins: count(options.maxPendingLogins, 'maxPendingLogins', 10, 1, 100),
     loginTimeoutMs: count(options.loginTimeoutSeconds, 'loginTimeoutSeconds', 600, 1, 3600) * 1000,
     trustedOrigins: Object.freeze(trustedOrigins),
+    antiForgery: resolveAntiForgery(options.antiForgery, 'antiForgery', undefined),
     hooks: Object.freeze({ ...options.hooks }),
     // Bound so that a method-less call does not lose its receiver.
     fetch: (input: RequestInfo | URL, init?: RequestInit) => fetchImpl(input, init),

@@ -12,6 +12,10 @@ import { LoginTransactionStore } from './login/transactions.js';
 import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './options.js';
 import type { AuthParts } from './parts.js';
 import { createErrorHandler, type ErrorHandlerOptions } from './protect/error-handler.js';
+import { createAntiForgery } from './protect/anti-forgery.js';
+import type { AntiForgerySetting } from './protect/anti-forgery-setting.js';
+import { createApiProxy, type ApiProxyOptions } from './protect/api-proxy.js';
+import { createSessionRouter, type SessionRouterOptions } from './session/session-endpoint.js';
 import { api, apiGet, type ApiRequest } from './protect/provider-api.js';
 import { accessTokenFor, createRequireToken, type TwoFactorAnswer } from './protect/require-token.js';
 import { createRequireUser, type RequireUserOptions } from './protect/require-user.js';
@@ -78,6 +82,24 @@ export interface SynergyFlowAuth {
    * @example const thing = await auth.api<Thing>(req, { method: 'POST', path: '/api/things', body: { name } });
    */
   api<T = unknown>(req: Request, request: ApiRequest): Promise<T>;
+  /**
+   * Middleware refusing requests without the anti-forgery header (default `X-CSRF: 1`, or the
+   * `antiForgery` option's) unless they are top-level navigations: 403 `SF_CROSS_SITE_REQUEST`.
+   * @example app.use('/api', auth.antiForgery());
+   */
+  antiForgery(setting?: AntiForgerySetting): RequestHandler;
+  /**
+   * Router with `GET /session` for single-page apps: login state, user, expiries and health,
+   * without a provider call and without tokens.
+   * @example app.use('/auth', auth.sessionRouter());
+   */
+  sessionRouter(options?: SessionRouterOptions): Router;
+  /**
+   * Forwards allow-listed calls to the provider's API with the user's token (anti-forgery
+   * header required); see {@link ApiProxyOptions}.
+   * @example app.use('/bff', auth.apiProxy({ allow: [{ method: 'GET', path: '/api/things/:id' }] }));
+   */
+  apiProxy(options: ApiProxyOptions): RequestHandler;
   /** Error middleware answering this package's errors as HTML or JSON; others go to `next`. */
   errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler;
   /**
@@ -190,6 +212,9 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     api: <T>(req: Request, request: ApiRequest) => api<T>(parts, req, request),
     errorHandler: (handlerOptions?: ErrorHandlerOptions) => createErrorHandler(parts, handlerOptions),
     logoutEverywhere: (target: Request | string) => logoutEverywhere(parts, target, () => sessionStore),
+    antiForgery: (setting?: AntiForgerySetting) => createAntiForgery(parts, setting),
+    sessionRouter: (routerOptions?: SessionRouterOptions) => createSessionRouter(parts, routerOptions),
+    apiProxy: (proxyOptions: ApiProxyOptions) => createApiProxy(parts, proxyOptions),
     close: (timeoutMs = 10_000) => refresher.close(timeoutMs),
   };
   Object.defineProperty(auth, STRATEGY_PARTS, { value: strategyParts });

@@ -30,6 +30,7 @@ const TITLES: Record<string, string> = {
   SF_CROSS_SITE_REQUEST: 'Request refused',
   SF_TWO_FACTOR_REQUIRED: 'Second factor required',
   SF_UNAVAILABLE: 'Please try again in a moment',
+  SF_PROXY_REFUSED: 'Request refused',
 };
 
 function page(error: SynergyFlowError): string {

@@ -8,6 +8,8 @@ import { sessionSetupProblem } from '../login/setup-checks.js';
 import { endLogin } from '../session/end-login.js';
 import { outlived, type LifetimeEnd } from '../session/lifetimes.js';
 import { passError } from './error-handler.js';
+import { forgeryRefusal } from './anti-forgery.js';
+import { resolveAntiForgery, type AntiForgeryRouteOptions } from './anti-forgery-setting.js';
 import {
   cachedProfile,
   cacheProfile,
@@ -23,7 +25,7 @@ import { LazyRequestAuth, type RequestAuth } from '../tokens/request-auth.js';
 const log = logger('require-user');
 
 /** Options of `requireUser()`, overriding the instance's for one route. */
-export interface RequireUserOptions {
+export interface RequireUserOptions extends AntiForgeryRouteOptions {
   /** How long a loaded profile is reused on this route, in seconds; 0 always loads it. */
   profileTtlSeconds?: number;
   /**
@@ -75,11 +77,14 @@ export function createRequireUser(parts: AuthParts, options: RequireUserOptions 
     throw new TypeError('passport-synergyflow: requireUser option "profileTtlSeconds" must be a number >= 0.');
   }
   const policy: ProfilePolicy = { ttlMs, serveStale: options.serveStaleOnRateLimit ?? true };
+  const antiForgery = resolveAntiForgery(options.antiForgery, 'requireUser antiForgery', parts.config.antiForgery);
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     // The answer carries the user's data: no shared cache may keep it (the handler may relax it).
     res.setHeader('Cache-Control', 'no-store');
     let sub: string | undefined;
     try {
+      const forged = forgeryRefusal(req, antiForgery);
+      if (forged) throw forged;
       sub = loggedInSubject(checkPrerequisites(req));
       const usable = sub !== undefined && req.isAuthenticated() && outlived(req, parts.config) === undefined;
       if (usable && serveFromCache(parts, req, sub as string, policy)) return next();

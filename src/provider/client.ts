@@ -3,7 +3,7 @@ import { ProviderError } from '../errors.js';
 import { isRateLimitError } from '../error-guards.js';
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
-import { send, type HttpLimits, type ProviderAnswer } from './http.js';
+import { open, readAnswer, send, type HttpLimits, type ProviderAnswer } from './http.js';
 import type { ResolvedConfig } from '../options.js';
 import type { SynergyFlowProfile } from './profile.js';
 import { profileFrom, type Grant } from './description.js';
@@ -23,6 +23,35 @@ export interface ApiCall {
   readonly body?: unknown;
   /** Extra request headers. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
+/** One request the API proxy forwards as it came: raw headers and a raw (possibly streamed) body. */
+export interface ForwardCall {
+  /** HTTP method, upper case. */
+  readonly method: string;
+  /** Absolute URL on the provider. */
+  readonly url: string;
+  /** Request headers, already filtered; the token's headers are added (and win). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body: bytes, or a stream read once (sent with `duplex: 'half'`). */
+  readonly body?: Uint8Array | AsyncIterable<Uint8Array> | undefined;
+}
+
+/**
+ * The provider's answer to a forwarded call, body unread: a 2xx, or a 4xx other than 401, 403
+ * and 429 (those, 3xx and 5xx are typed errors). The body must be read before `deadline` fires.
+ */
+export interface ForwardAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: ReadableStream<Uint8Array> | null;
+  /** Aborts at the call's deadline; the body stream fails then. */
+  readonly deadline: AbortSignal;
+}
+
+/** Statuses whose answer is the API's own for the caller to read, not a failure of the login. */
+function passesThrough(status: number): boolean {
+  return (status >= 200 && status < 300) || (status >= 400 && status < 500 && ![401, 403, 429].includes(status));
 }
 
 /** A short, irreversible name for a token, safe for map keys and logs. */
@@ -129,6 +158,31 @@ export class SynergyFlowClient {
       });
     }
     return answer.json;
+  }
+
+  /**
+   * Forwards a request to the provider with the user's token and resolves when the answer's
+   * headers arrive, for the API proxy to stream the body on. The same deadline (body included),
+   * no redirects, the same rate-limit window, and the same typed errors for 3xx, 401, 403, 429
+   * and 5xx (their bodies read within the size cap); 2xx and other 4xx answers come back unread.
+   */
+  async forward(tokens: TokenSet, call: ForwardCall): Promise<ForwardAnswer> {
+    const key = tokenFingerprint(tokens.accessToken);
+    const blocked = this.#gate.blocked(key, this.#config.clock());
+    if (blocked) throw blocked;
+    const init = {
+      method: call.method,
+      headers: { ...call.headers, ...this.#config.provider.authorizationHeaders(tokens, this.#config) },
+      ...(call.body === undefined ? {} : { body: call.body as BodyInit, duplex: 'half' }),
+    };
+    const { response, deadline } = await open(call.url, init, this.#limits);
+    if (passesThrough(response.status)) {
+      return { status: response.status, headers: response.headers, body: response.body, deadline };
+    }
+    const answer = await readAnswer(response, deadline, this.#limits);
+    this.#raiseFor(answer, 'api', key);
+    // A provider description may call an odd status fine (`classifyAnswer`): nothing to stream.
+    return { status: answer.status, headers: answer.headers, body: null, deadline };
   }
 
   async #grant(grant: Grant, call: ProviderCall, previous?: TokenSet): Promise<TokenSet> {

@@ -28,13 +28,38 @@ export interface HttpLimits {
  * status is returned to the caller, which maps it with `answerToError`.
  */
 export async function send(url: string, init: RequestInit, limits: HttpLimits): Promise<ProviderAnswer> {
+  const { response, deadline } = await open(url, init, limits);
+  return readAnswer(response, deadline, limits);
+}
+
+/** A provider answer whose body is not read yet, and the deadline its reading runs under. */
+export interface OpenAnswer {
+  response: Response;
+  /** Aborts at the call's deadline, body included. */
+  deadline: AbortSignal;
+}
+
+/**
+ * Sends one request and resolves as soon as the answer's headers arrive, for callers that
+ * stream the body (the API proxy). The same rules as {@link send}: no redirects, one deadline
+ * for the whole exchange (the body's reading included), typed transport errors.
+ */
+export async function open(url: string, init: RequestInit, limits: HttpLimits): Promise<OpenAnswer> {
   const deadline = AbortSignal.timeout(limits.timeoutMs);
-  let response: Response;
   try {
-    response = await limits.fetch(url, { ...init, redirect: 'manual', signal: deadline });
+    const response = await limits.fetch(url, { ...init, redirect: 'manual', signal: deadline });
+    return { response, deadline };
   } catch (error) {
     throw transportError(error, deadline, limits.timeoutMs);
   }
+}
+
+/** Reads an opened answer in full, within its deadline and the size cap. */
+export async function readAnswer(
+  response: Response,
+  deadline: AbortSignal,
+  limits: HttpLimits,
+): Promise<ProviderAnswer> {
   let text: string;
   try {
     text = await readCapped(response, limits.maxBodyBytes);
@@ -45,7 +70,8 @@ export async function send(url: string, init: RequestInit, limits: HttpLimits): 
   return { status: response.status, headers: response.headers, json: parseJson(text), empty: text.trim() === '' };
 }
 
-function transportError(error: unknown, deadline: AbortSignal, timeoutMs: number): ProviderError {
+/** The typed error for a failed exchange: a timeout when the deadline fired, else a network error. */
+export function transportError(error: unknown, deadline: AbortSignal, timeoutMs: number): ProviderError {
   if (deadline.aborted) {
     return new ProviderError('timeout', `The provider did not answer within ${timeoutMs} ms.`);
   }

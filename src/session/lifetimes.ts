@@ -18,6 +18,19 @@ export function startLifetimes(req: Request, config: ResolvedConfig): void {
   if (config.idleTimeoutMs !== undefined) stampLogin(req, 'seen', now);
 }
 
+/** Whether the request's login has outlived one of its lifetimes, without counting this request as a use. */
+export function lifetimeEnded(req: Request, config: ResolvedConfig): LifetimeEnd | undefined {
+  const now = config.clock();
+  const { at, seen } = loginTimes(req);
+  if (config.absoluteTimeoutMs !== undefined && at !== undefined && now - at >= config.absoluteTimeoutMs) {
+    return 'absolute_timeout';
+  }
+  if (config.idleTimeoutMs !== undefined && seen !== undefined && now - seen >= config.idleTimeoutMs) {
+    return 'idle_timeout';
+  }
+  return undefined;
+}
+
 /**
  * Whether the request's login has outlived one of its lifetimes; when not, notes its use (to the
  * minute, or a tenth of the idle lifetime when shorter, so a busy user's session is written at

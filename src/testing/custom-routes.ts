@@ -10,6 +10,8 @@ export interface EmulatedRequest {
   query: Record<string, string>;
   /** The JSON body, when one was sent. */
   body: unknown;
+  /** The body's bytes, when one that is not JSON was sent (an upload). */
+  bytes: Buffer | undefined;
   headers: Request['headers'];
   /** The emulated user the access token belongs to. */
   userId: number;
@@ -17,10 +19,12 @@ export interface EmulatedRequest {
   scopes: readonly string[];
 }
 
-/** What a registered route answers: a status (default 200), a JSON body, headers. */
+/** What a registered route answers: a status (default 200), a JSON body or bytes, headers. */
 export interface EmulatedAnswer {
   status?: number;
   body?: unknown;
+  /** Sent as they are instead of `body` (`Content-Type` defaults to `application/octet-stream`). */
+  bytes?: Uint8Array;
   headers?: Record<string, string>;
 }
 
@@ -94,6 +98,9 @@ export async function answerWith(res: Response, work: () => EmulatedAnswer | Pro
   }
   for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
   const status = answer.status ?? 200;
-  if (answer.body === undefined) res.status(status).end();
+  if (answer.bytes !== undefined) {
+    if (!res.hasHeader('content-type')) res.type('application/octet-stream');
+    res.status(status).end(Buffer.from(answer.bytes));
+  } else if (answer.body === undefined) res.status(status).end();
   else res.status(status).json(answer.body);
 }

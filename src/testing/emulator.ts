@@ -247,8 +247,11 @@ export class SynergyFlowEmulator {
       }),
     );
     app.get('/api/user', (req, res) => this.#apiUser(req, res));
-    app.use(express.json({ limit: '1mb' }), (req: Request, res: Response, next: () => void) =>
-      this.#custom(req, res, next),
+    app.use(
+      express.json({ limit: '1mb' }),
+      // Any other body (an upload) is kept as bytes for the route's handler.
+      express.raw({ type: (req) => !/json/i.test(String(req.headers['content-type'])), limit: '64mb' }),
+      (req: Request, res: Response, next: () => void) => this.#custom(req, res, next),
     );
     app.use((_req: Request, res: Response) => {
       res.status(404).json({ message: 'Not Found' });
@@ -286,7 +289,8 @@ export class SynergyFlowEmulator {
       return;
     }
     this.counters.api += 1;
-    const body: unknown = req.body;
+    const bytes = Buffer.isBuffer(req.body) ? req.body : undefined;
+    const body: unknown = bytes ? undefined : req.body;
     this.calls.push({ endpoint: 'api', body: {}, json: body, headers: req.headers, url: req.originalUrl });
     if (this.#forced(found.route.path, res)) return;
     const grant = this.#access.check(req, res, found.route.scope);
@@ -299,6 +303,7 @@ export class SynergyFlowEmulator {
         params: found.params,
         query,
         body,
+        bytes,
         headers: req.headers,
         userId: grant.userId,
         scopes: grant.scopes,

@@ -1,5 +1,5 @@
 // Every entry point to a token ends a failure in the same state: the one token path (issue 10).
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestBrowser } from 'passport-synergyflow/testing';
 import { startRig, type Rig } from '../helpers/rig.js';
@@ -10,10 +10,10 @@ afterEach(async () => rig?.close());
 const json = { accept: 'application/json' };
 const ACCESS_TOKEN_TTL_SECONDS = 3600;
 
-type Entry = 'requireUser' | 'requireToken' | 'accessToken' | 'apiGet';
-const ENTRIES: readonly Entry[] = ['requireUser', 'requireToken', 'accessToken', 'apiGet'];
+type Entry = 'requireUser' | 'requireToken' | 'accessToken' | 'apiGet' | 'apiProxy';
+const ENTRIES: readonly Entry[] = ['requireUser', 'requireToken', 'accessToken', 'apiGet', 'apiProxy'];
 /** The entry points that call the provider's API with the token (and so can meet a 401 or 429). */
-const API_ENTRIES: readonly Entry[] = ['requireUser', 'apiGet'];
+const API_ENTRIES: readonly Entry[] = ['requireUser', 'apiGet', 'apiProxy'];
 
 async function start(): Promise<Rig> {
   return startRig({
@@ -30,6 +30,12 @@ async function start(): Promise<Rig> {
       });
       app.get('/via/apiGet', (req, res, next) => {
         auth.apiGet(req, '/api/user').then(() => res.json({ ok: true }), next);
+      });
+      // The proxy forwards /via/apiProxy as the provider's /api/user (the header is lifted here).
+      const proxy = auth.apiProxy({ allow: [{ method: 'GET', path: '/api/user' }], antiForgery: false });
+      app.use('/via/apiProxy', (req: Request, res: Response, next: NextFunction) => {
+        req.url = '/api/user';
+        proxy(req, res, next);
       });
       app.get('/state', (req, res, next) => {
         auth.tokenStore

@@ -106,6 +106,7 @@ const described: Record<string, { cell: string; check(): void | Promise<void> }>
     check: () => expect(config.trustedOrigins).toEqual(['https://app.example']),
   },
   hooks: { cell: 'none', check: () => expect(config.hooks).toEqual({}) },
+  antiForgery: { cell: 'none', check: () => expect(config.antiForgery).toBeUndefined() },
   clock: { cell: '`Date.now`', check: () => expect(config.clock).toBe(Date.now) },
   fetch: {
     cell: '`globalThis.fetch`',
