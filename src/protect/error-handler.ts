@@ -10,6 +10,7 @@ import { isNavigation, wantsHtml } from './negotiate.js';
 import { requestedPath, returnPathFor } from '../login/return-to.js';
 import { logger } from '../log.js';
 import { reachesErrorMiddleware } from './error-middleware.js';
+import { pageTitle } from './page-title.js';
 
 const log = logger('errors');
 
@@ -20,20 +21,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-const TITLES: Record<string, string> = {
-  SF_UNAUTHORIZED: 'Please log in again',
-  SF_LOGIN_REQUIRED: 'Please log in',
-  SF_LOGIN_FAILED: 'Login did not complete',
-  SF_FORBIDDEN: 'Not allowed',
-  SF_RATE_LIMITED: 'Too many requests',
-  SF_PROVIDER_ERROR: 'The login provider is unavailable',
-  SF_CROSS_SITE_REQUEST: 'Request refused',
-  SF_TWO_FACTOR_REQUIRED: 'Second factor required',
-  SF_UNAVAILABLE: 'Please try again in a moment',
-};
-
 function page(error: SynergyFlowError): string {
-  const title = TITLES[error.code] ?? 'Error';
+  const title = pageTitle(error);
   const retry = isRateLimitError(error) ? `<p>Try again in ${error.retryAfter} seconds.</p>` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(error.message)}</p>${retry}<p><a href="/">Home</a></p></main></body></html>`;
 }
