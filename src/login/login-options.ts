@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { LOGIN_OPTIONS, refuseUnknownOptions } from '../option-names.js';
 import type { ResolvedConfig } from '../options.js';
 import { resolveRedirect } from './return-to.js';
 
@@ -63,6 +64,7 @@ function fail(option: string, requirement: string): never {
 /** Checks the options of `auth.login(options)` once, when the middleware is built. */
 export function resolveLoginOptions(options: LoginOptions, config: ResolvedConfig): LoginChoice {
   if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
+  refuseUnknownOptions(options, LOGIN_OPTIONS, 'auth.login() ');
   const scope = options.scope === undefined ? undefined : scopeTokens(options.scope);
   if (options.scope !== undefined && !scope) fail('scope', 'must be a non-empty list of scope tokens');
   if (options.prompt !== undefined && !PROMPTS.has(options.prompt)) fail('prompt', 'must be "login" or "consent"');

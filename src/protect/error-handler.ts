@@ -11,6 +11,7 @@ import { requestedPath, returnPathFor } from '../login/return-to.js';
 import { logger } from '../log.js';
 import { reachesErrorMiddleware } from './error-middleware.js';
 import { pageTitle } from './page-title.js';
+import { ERROR_HANDLER_OPTIONS, refuseUnknownOptions } from '../option-names.js';
 
 const log = logger('errors');
 
@@ -72,6 +73,10 @@ function answer(parts: AuthParts, render: PageRenderer, error: SynergyFlowError,
  * come from the error; no stack trace is ever sent.
  */
 export function createErrorHandler(parts: AuthParts, options: ErrorHandlerOptions = {}): ErrorRequestHandler {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('passport-synergyflow: errorHandler() takes an options object.');
+  }
+  refuseUnknownOptions(options, ERROR_HANDLER_OPTIONS, 'errorHandler() ');
   handlersCreated.add(parts);
   const render = options.renderPage ?? page;
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { logger } from '../log.js';
+import { REDIS_REFRESH_LOCK_OPTIONS, refuseUnknownOptions } from '../option-names.js';
 import type { RefreshLock } from '../tokens/refresh-lock.js';
 import type { RedisScriptClient } from './redis-client.js';
 import { RedisScript } from './script.js';
@@ -44,6 +45,7 @@ export class RedisRefreshLock implements RefreshLock {
     if (typeof options?.client?.eval !== 'function') {
       throw new TypeError('passport-synergyflow: RedisRefreshLock option "client" must be a connected Redis client.');
     }
+    refuseUnknownOptions(options, REDIS_REFRESH_LOCK_OPTIONS, 'RedisRefreshLock ');
     const ttl = options.lockTtlSeconds ?? 15;
     if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0.1)
       throw new TypeError('passport-synergyflow: RedisRefreshLock option "lockTtlSeconds" must be at least 0.1.');
