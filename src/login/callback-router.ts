@@ -9,6 +9,7 @@ import { ExchangeGate } from './exchange-gate.js';
 import { callbackDigest, follow, followable, letGo, NOTHING_HELD } from './login-handover.js';
 import { redeemOnce, type Redeemed } from './redeem-code.js';
 import { lostLoginHint } from './setup-checks.js';
+import { linkResponse, redirect } from '../util/http.js';
 
 const log = logger('callback');
 
@@ -22,6 +23,7 @@ export function createCallbackRouter(parts: AuthParts): Router {
   const exchanges = new ExchangeGate();
   router.get(parts.config.routes.callback, (req: Request, res: Response, next: NextFunction) => {
     noStore(res);
+    linkResponse(req, res);
     res.setHeader('Referrer-Policy', 'no-referrer');
     const started = Date.now();
     const failed = (reason: LoginFailedReason): void => {
@@ -41,7 +43,7 @@ export function createCallbackRouter(parts: AuthParts): Router {
     if (!known) {
       const unknown = (): void => {
         // A replayed callback (back button) of a user who is logged in is not an error.
-        if (req.isAuthenticated?.()) return res.redirect(303, parts.config.successRedirect);
+        if (req.isAuthenticated?.()) return redirect(res, 303, parts.config.successRedirect);
         log('unknown state: %s', lostLoginHint(req));
         failed('unknown_state');
       };

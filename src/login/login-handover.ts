@@ -6,6 +6,7 @@ import { logger } from '../log.js';
 import type { AuthParts } from '../parts.js';
 import { adoptSession, storedSession } from '../session/adopt-session.js';
 import type { FinishedLogin } from './exchange-gate.js';
+import { redirect } from '../util/http.js';
 
 const log = logger('callback');
 
@@ -183,6 +184,6 @@ export function follow(req: Request, res: Response, login: FinishedLogin): void 
     req.sessionID === login.from ? adoptSession(req, login.to).catch(() => false) : Promise.resolve(false);
   void adopted.then((moved) => {
     if (!moved) log('a second callback could not follow the login: the new session is gone');
-    res.redirect(303, login.landing);
+    redirect(res, 303, login.landing);
   });
 }

@@ -14,6 +14,7 @@ import type { FinishedLogin } from './exchange-gate.js';
 import { grantedTokens } from './granted-scope.js';
 import { callbackDigest, claimLogin, follow, leaveMovedNote, NOTHING_HELD } from './login-handover.js';
 import type { LoginInfo } from './strategy.js';
+import { redirect } from '../util/http.js';
 
 /** What one callback request's steps share. */
 export interface CallbackRequest {
@@ -91,7 +92,7 @@ async function redeem(call: CallbackRequest, state: string, code: string): Promi
     durationMs: Date.now() - started,
     userId: info.profile.id,
   });
-  res.redirect(303, landing);
+  redirect(res, 303, landing);
   return login;
 }
 

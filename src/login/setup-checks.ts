@@ -4,6 +4,7 @@ import type { AuthParts } from '../parts.js';
 import type { PassportInstance } from './passport-instance.js';
 import { isSessionGuarded } from '../session/session-guard.js';
 import { isSerializedUser } from '../session/session-state.js';
+import { header, mountPath } from '../util/http.js';
 
 /**
  * A mistake in how the app wires the package, found at the first request it would break. The
@@ -126,7 +127,7 @@ const samePath = (a: string, b: string): boolean => a.toLowerCase() === b.toLowe
  */
 function mountProblem(config: ResolvedConfig, req: Request): string | undefined {
   const { login, callback } = config.routes;
-  const mount = req.baseUrl;
+  const mount = mountPath(req);
   const expected = new URL(config.callbackURL).pathname;
   if (samePath(mount + callback, expected) || samePath(mount + login, config.loginURL)) return undefined;
   const expectedMount = expected.endsWith(callback) ? expected.slice(0, -callback.length) : undefined;
@@ -140,7 +141,7 @@ function mountProblem(config: ResolvedConfig, req: Request): string | undefined 
 function requestLooksSecure(req: Request): boolean {
   if (req.secure || (req.socket as { encrypted?: boolean }).encrypted === true) return true;
   // express-session's own `proxy: true` trusts this header even when Express does not.
-  return req.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
+  return header(req, 'x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
 }
 
 /** express-session sends no `Secure` cookie over plain http: the login's state would be lost. */

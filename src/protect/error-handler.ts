@@ -11,6 +11,7 @@ import { requestedPath, returnPathFor } from '../login/return-to.js';
 import { logger } from '../log.js';
 import { reachesErrorMiddleware } from './error-middleware.js';
 import { pageTitle } from './page-title.js';
+import { redirect, requestPath, sendHtml, sendJson } from '../util/http.js';
 import { ERROR_HANDLER_OPTIONS, refuseUnknownOptions } from '../option-names.js';
 
 const log = logger('errors');
@@ -55,14 +56,13 @@ function answer(parts: AuthParts, render: PageRenderer, error: SynergyFlowError,
     // Never back to the callback (its code) or the login route.
     const returnTo = returnPathFor(requestedPath(req.originalUrl), parts.config);
     const query = returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
-    return res.redirect(303, `${loginURL}${query}`);
+    return redirect(res, 303, `${loginURL}${query}`);
   }
   if (isLoginFailedError(error) && failureRedirect !== undefined && wantsHtml(req)) {
-    return res.redirect(303, `${failureRedirect}?error=${encodeURIComponent(error.reason)}`);
+    return redirect(res, 303, `${failureRedirect}?error=${encodeURIComponent(error.reason)}`);
   }
-  res.status(error.status);
-  if (wantsHtml(req)) return void res.type('html').send(render(error, req));
-  res.json(errorBody(error));
+  if (wantsHtml(req)) return sendHtml(res, error.status, render(error, req));
+  sendJson(res, error.status, errorBody(error));
 }
 
 /**
@@ -104,7 +104,7 @@ export function passError(
   log(
     'refused %s %s: %s%s',
     req.method,
-    req.path,
+    requestPath(req),
     typeof code === 'string' ? code : 'error',
     typeof reason === 'string' ? ` (${reason})` : '',
   );

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import type { SynergyFlowProfile } from '../provider/profile.js';
 import type { RequestAuth } from '../tokens/request-auth.js';
@@ -15,6 +16,9 @@ export interface UserAuth extends RequestAuth {
  */
 export type ProtectedRequest = Request & { readonly synergyflow: UserAuth };
 
+/** Any request the middleware saw: Express's, or Node's own in a plain Connect app. */
+type AnyRequest = IncomingMessage & { readonly synergyflow?: RequestAuth | undefined };
+
 function missing(what: string, middleware: string): Error {
   return new Error(
     `passport-synergyflow: ${what} found nothing on this request: mount auth.${middleware}() before the handler (app.get(path, auth.${middleware}(), handler)).`,
@@ -26,7 +30,7 @@ function missing(what: string, middleware: string): Error {
  * `res.json({ name: sessionProfile(req).name })`. Throws (a programming error, answered 500)
  * when `requireUser()` did not run before the handler.
  */
-export function sessionProfile(req: Request): SynergyFlowProfile {
+export function sessionProfile(req: AnyRequest): SynergyFlowProfile {
   const profile = req.synergyflow?.profile;
   if (profile === undefined) throw missing('sessionProfile(req)', 'requireUser');
   return profile;
@@ -37,7 +41,7 @@ export function sessionProfile(req: Request): SynergyFlowProfile {
  * `await requestAuth(req).token()`. Throws (a programming error, answered 500) when neither
  * ran before the handler.
  */
-export function requestAuth(req: Request): RequestAuth {
+export function requestAuth(req: AnyRequest): RequestAuth {
   const auth = req.synergyflow;
   if (auth === undefined) throw missing('requestAuth(req)', 'requireUser');
   return auth;
