@@ -38,7 +38,8 @@ export function requestPath(req: IncomingMessage): string {
  */
 export function queryOf(req: Request): Record<string, unknown> {
   if (typeof req.query === 'object' && req.query !== null) return req.query as Record<string, unknown>;
-  const query: Record<string, string | string[]> = {};
+  // No prototype: a parameter named `__proto__` or `constructor` is a parameter like any other.
+  const query = Object.create(null) as Record<string, string | string[]>;
   for (const [name, value] of parsedURL(req).searchParams) {
     const seen = query[name];
     query[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
@@ -90,7 +91,7 @@ export function accepts(req: IncomingMessage, offered: readonly string[]): strin
   const expressAccepts = (req as { accepts?: unknown }).accepts;
   if (typeof expressAccepts === 'function') return expressAccepts.call(req, offered) as string | false;
   const accept = header(req, 'accept');
-  if (accept === undefined) return offered[0] ?? false;
+  if (!accept) return offered[0] ?? false;
   const ranges = mediaRanges(accept);
   const scored = offered.flatMap((name, index) => {
     const [type, subtype] = (MEDIA_TYPES[name] ?? name).split('/');
@@ -100,7 +101,7 @@ export function accepts(req: IncomingMessage, offered: readonly string[]): strin
         s: r.type === type && r.subtype === subtype ? 2 : r.type === type && r.subtype === '*' ? 1 : 0,
       }))
       .filter((r) => r.s > 0 || (r.type === '*' && r.subtype === '*'))
-      .sort((a, b) => b.s - a.s);
+      .sort((a, b) => b.s - a.s || b.q - a.q);
     const best = matches[0];
     return best && best.q > 0 ? [{ name, q: best.q, s: best.s, order: best.order, index }] : [];
   });
