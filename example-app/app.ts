@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
-import { synergyFlow } from 'passport-synergyflow';
+import { requestAuth, sessionProfile, synergyFlow } from 'passport-synergyflow';
 import type { SynergyFlowEmulator } from 'passport-synergyflow/testing';
 import { dashboardPage, errorPage, homePage, layout, loginFailedPage } from './views.js';
 
@@ -104,14 +104,16 @@ export function createApp(settings: ExampleSettings): express.Express {
   const dashboard = (notice?: string) => (req: Request, res: Response, next: NextFunction) => {
     res.setHeader('Cache-Control', 'no-store');
     // The page shows the token's expiry, so it asks for the token (one token-store read).
-    req.synergyflow?.token().then((token) => render(req, res, notice, token.expiresAt), next);
+    requestAuth(req)
+      .token()
+      .then((token) => render(req, res, notice, token.expiresAt), next);
   };
   const render = (req: Request, res: Response, notice: string | undefined, expiresAt: number | undefined) => {
     res.type('html').send(
       dashboardPage({
-        user: req.synergyflow!.profile!,
+        user: sessionProfile(req),
         expiresAt,
-        profileLoadedAt: req.synergyflow?.profileLoadedAt,
+        profileLoadedAt: requestAuth(req).profileLoadedAt,
         refreshes,
         csrf: csrfToken(req),
         demo: emulator !== undefined,

@@ -24,6 +24,8 @@ export type { TokenSet } from './tokens/token-set.js';
 export type { SynergyFlowProfile } from './provider/profile.js';
 export type { RequireUserOptions } from './protect/require-user.js';
 export type { AccessToken, RequestAuth } from './tokens/request-auth.js';
+export { isProtectedRequest, requestAuth, sessionProfile } from './protect/protected-request.js';
+export type { ProtectedRequest, UserAuth } from './protect/protected-request.js';
 export type { ErrorHandlerOptions } from './protect/error-handler.js';
 export { escapeHtml } from './protect/error-handler.js';
 export type { SynergyFlowOptions, ResolvedConfig } from './options.js';

@@ -1,8 +1,18 @@
 import type { Hooks } from './hooks.js';
 import { resolveAntiForgery, type AntiForgeryCheck, type AntiForgerySetting } from './protect/anti-forgery-setting.js';
 import { LOGIN_PARAMS, loginParamList, type LoginParam, scopeTokens } from './login/login-options.js';
-import { resolveRedirect } from './login/return-to.js';
 import type { LoginVerify } from './login/verify.js';
+import {
+  absoluteURL,
+  count,
+  fail,
+  issuerIdentifier,
+  localPath,
+  redirectTarget,
+  scopeList,
+  text,
+} from './option-checks.js';
+import { namesOf, refuseUnknownNestedOptions, refuseUnknownOptions } from './option-names.js';
 import { type ProviderDescription } from './provider/description.js';
 import { synergyFlowProvider } from './provider/synergyflow.js';
 import { isCoordinator, type Coordinator } from './coordination/coordinator.js';
@@ -225,83 +235,49 @@ export interface ResolvedConfig {
   readonly clock: () => number;
 }
 
-function fail(option: string, requirement: string): never {
-  const error = new TypeError(`passport-synergyflow: option "${option}" ${requirement}.`);
-  Object.assign(error, { code: 'ERR_INVALID_ARG_VALUE' });
-  throw error;
-}
-
-function text(value: unknown, option: string): string {
-  if (typeof value !== 'string' || value.trim() === '') fail(option, 'must be a non-empty string');
-  return value;
-}
-
-function count(value: unknown, option: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    fail(option, `must be a number from ${min} to ${max}`);
-  }
-  return value;
-}
+/** Every option's name, and nothing else: the compiler checks this list against the interface. */
+const OPTION_NAMES = namesOf<SynergyFlowOptions>({
+  clientID: true,
+  clientSecret: true,
+  callbackURL: true,
+  baseURL: true,
+  provider: true,
+  issuer: true,
+  scope: true,
+  routes: true,
+  loginURL: true,
+  successRedirect: true,
+  failureRedirect: true,
+  logoutRedirect: true,
+  verify: true,
+  loginParams: true,
+  extraScopes: true,
+  refreshSkewSeconds: true,
+  profileTtlSeconds: true,
+  timeoutSeconds: true,
+  requestTimeoutSeconds: true,
+  refreshLockWaitSeconds: true,
+  maxBodyBytes: true,
+  maxRetryAfterSeconds: true,
+  maxPendingLogins: true,
+  loginTimeoutSeconds: true,
+  tokenStore: true,
+  coordinator: true,
+  refreshLock: true,
+  idleTimeoutSeconds: true,
+  absoluteTimeoutSeconds: true,
+  antiForgery: true,
+  trustedOrigins: true,
+  hooks: true,
+  fetch: true,
+  allowInsecureRequests: true,
+  production: true,
+  clock: true,
+});
 
 /** A login lifetime in milliseconds, or `undefined` when the option is not set. */
 function lifetime(value: unknown, option: string): number | undefined {
   return value === undefined ? undefined : count(value, option, 0, 1, 366 * 86_400) * 1000;
-}
-
-function localPath(value: unknown, option: string, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^\/(?![/\\])/.test(value)) {
-    fail(option, 'must be a path on this site starting with a single "/"');
-  }
-  return value;
-}
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-function absoluteURL(value: string, option: string, secureRequired: boolean): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    fail(option, `must be an absolute URL (got ${JSON.stringify(value.slice(0, 100))})`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(option, 'must be an http(s) URL');
-  if (url.hash) fail(option, 'must not contain a fragment');
-  if (secureRequired && url.protocol !== 'https:' && !LOOPBACK.has(url.hostname)) {
-    fail(option, 'must use https outside localhost in production (set allowInsecureRequests only in test rigs)');
-  }
-  return url;
-}
-
-/** An issuer identifier (RFC 8414): an http(s) URL without query or fragment, kept exactly as given. */
-function issuerIdentifier(value: unknown, secure: boolean): string | undefined {
-  if (value === undefined) return undefined;
-  const issuer = text(value, 'issuer');
-  absoluteURL(issuer, 'issuer', secure);
-  if (issuer.includes('?')) fail('issuer', 'must not contain a query');
-  // RFC 9207 compares `iss` as a plain string, so the value is kept as given, not normalised.
-  return issuer;
-}
-
-function scopeList(value: unknown, fallback: readonly string[]): readonly string[] {
-  if (value === undefined) return fallback;
-  const list = typeof value === 'string' ? value.split(' ').filter(Boolean) : value;
-  if (
-    !Array.isArray(list) ||
-    list.length === 0 ||
-    !list.every((s) => typeof s === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))
-  ) {
-    fail('scope', 'must be a non-empty list of scope tokens');
-  }
-  return Object.freeze([...(list as string[])]);
-}
-
-function redirectTarget(value: unknown, option: string, fallback: string, trustedOrigins: readonly string[]): string {
-  if (value === undefined) return fallback;
-  const target = resolveRedirect(value, trustedOrigins);
-  if (target === undefined) fail(option, 'must be a path on this site (one leading "/") or a URL on a trusted origin');
-  return target;
 }
 
 /** The `coordinator` option (or its former name, `refreshLock`), or this instance's own in memory. */
@@ -321,6 +297,8 @@ function coordinatorOption(options: SynergyFlowOptions): Coordinator {
 /** Validates options once and returns the frozen configuration. Throws `TypeError` naming the option. */
 export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
   if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
+  refuseUnknownOptions(options, OPTION_NAMES);
+  refuseUnknownNestedOptions(options);
   const production = options.production ?? process.env.NODE_ENV === 'production';
   const secure = production && options.allowInsecureRequests !== true;
   const provider = options.provider ?? synergyFlowProvider;

@@ -9,6 +9,7 @@ import { registerSerializers } from './login/serializers.js';
 import { noteSessionRan } from './login/setup-checks.js';
 import { STRATEGY_PARTS, SynergyFlowStrategy, type StrategyParts } from './login/strategy.js';
 import { LoginTransactionStore } from './login/transactions.js';
+import { REQUIRE_USER_OPTIONS, refuseUnknownOptions } from './option-names.js';
 import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './options.js';
 import type { AuthParts } from './parts.js';
 import { createErrorHandler, type ErrorHandlerOptions } from './protect/error-handler.js';
@@ -204,7 +205,10 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     login: (loginOptions: LoginOptions = {}) => startLogin(parts, resolveLoginOptions(loginOptions, config)),
     callbackRouter: () => createCallbackRouter(parts),
     logoutRouter: () => createLogoutRouter(parts),
-    requireUser: (requireOptions?: RequireUserOptions) => createRequireUser(parts, requireOptions),
+    requireUser: (requireOptions?: RequireUserOptions) => {
+      if (requireOptions) refuseUnknownOptions(requireOptions, REQUIRE_USER_OPTIONS, 'requireUser() ');
+      return createRequireUser(parts, requireOptions);
+    },
     attachUser: (req: Request, user: AttachedUser) => attachUser(parts, req, user),
     accessToken: (req: Request, twoFactor?: TwoFactorAnswer) => accessTokenFor(parts, req, twoFactor),
     requireToken: () => createRequireToken(parts),

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,7 +83,7 @@ main().catch((error) => {
 const CJS_APP = `import express from 'express';
 import session from 'express-session';
 import passport from 'passport';
-import { synergyFlow, type SynergyFlowAuth, type SynergyFlowProfile } from 'passport-synergyflow';
+import { sessionProfile, synergyFlow, type SynergyFlowAuth, type SynergyFlowProfile } from 'passport-synergyflow';
 import { startSynergyFlowEmulator, TestBrowser } from 'passport-synergyflow/testing';
 
 declare global {
@@ -98,7 +98,7 @@ const build = (callbackURL: string, baseURL: string): SynergyFlowAuth =>
 function routes(app: express.Express, auth: SynergyFlowAuth): void {
   app.get('/me', auth.requireUser(), (req, res, next) => {
     auth.apiGet(req, '/api/user').then((body) => {
-      res.json({ name: req.user!.name, api: (body as { email: string }).email });
+      res.json({ name: req.user!.name, email: sessionProfile(req).email, api: (body as { email: string }).email });
     }, next);
   });
 }
@@ -108,7 +108,7 @@ ${SCENARIO}`;
 const ESM_APP = `import express from 'express';
 import session from 'express-session';
 import passport from 'passport';
-import { synergyFlow, type SynergyFlowAuth } from 'passport-synergyflow';
+import { sessionProfile, synergyFlow, type SynergyFlowAuth } from 'passport-synergyflow';
 import { startSynergyFlowEmulator, TestBrowser } from 'passport-synergyflow/testing';
 
 declare global {
@@ -133,7 +133,7 @@ function routes(app: express.Express, auth: SynergyFlowAuth): void {
   app.post('/local', (req, res, next) => req.logIn({ id: '42', name: 'Local' }, (e) => (e ? next(e) : res.end())));
   app.get('/me', auth.requireUser(), async (req, res) => {
     const me = await auth.api<{ name: string }>(req, { path: '/api/user' });
-    res.json({ user: req.user, api: me.name, profile: req.synergyflow?.profile?.id });
+    res.json({ user: req.user, api: me.name, profile: sessionProfile(req).id });
   });
 }
 ${SCENARIO}`;
@@ -162,6 +162,21 @@ describe('the packed package', () => {
     expect(files).toContain('package/dist/testing/index.d.ts');
   });
 
+  it('runs no script when installed: the packed package.json has no install scripts, the checkout keeps prepare', () => {
+    const packed = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json'], work)) as {
+      scripts: Record<string, string>;
+      repository?: unknown;
+    };
+    // npm lists these as install scripts a consumer must approve; prepare's file is not shipped.
+    expect(Object.keys(packed.scripts).filter((name) => /^(pre|post)?install$|^prepare$/.test(name))).toEqual([]);
+    expect(packed.repository).toBeDefined();
+    const checkout = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(checkout.scripts.prepare).toBe('node scripts/prepare.mjs');
+    expect(existsSync(join(root, 'package.json.unpacked'))).toBe(false);
+  });
+
   it('passes publint and are-the-types-wrong, node10 resolution included', () => {
     expect(() => run(join(root, 'node_modules/.bin/publint'), ['--strict', tarball], root)).not.toThrow();
     const attw = JSON.parse(run(join(root, 'node_modules/.bin/attw'), [tarball, '--format', 'json'], root)) as {
@@ -179,7 +194,13 @@ describe('the packed package', () => {
     expect(existsSync(join(app, 'node_modules/passport-synergyflow/node_modules/@types'))).toBe(false);
     run(join(app, 'node_modules/.bin/tsc'), ['-p', '.'], app);
     const answer = JSON.parse(run('node', ['out/app.js'], app)) as Record<string, unknown>;
-    expect(answer).toEqual({ express: 4, status: 200, name: 'Test User', api: 'test@example.com' });
+    expect(answer).toEqual({
+      express: 4,
+      status: 200,
+      name: 'Test User',
+      email: 'test@example.com',
+      api: 'test@example.com',
+    });
   }, 240_000);
 
   it('a strict ESM TypeScript app on Express 5 with its own users type-checks and logs in', () => {

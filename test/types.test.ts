@@ -3,15 +3,19 @@ import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'expre
 import passport, { Passport, type Strategy as PassportStrategy } from 'passport';
 import { describe, expect, it } from 'vitest';
 import {
+  isProtectedRequest,
   isRateLimitError,
   isSynergyFlowError,
   RateLimitError,
+  requestAuth,
+  sessionProfile,
   synergyFlow,
   SynergyFlowStrategy,
   type ApiRequest,
   type KnownSynergyFlowError,
   type LoginOptions,
   type LoginVerify,
+  type ProtectedRequest,
   type RequestAuth,
   type SynergyFlowAuth,
   type SynergyFlowOptions,
@@ -66,6 +70,31 @@ describe('public types', () => {
     expectTypeOf(new SynergyFlowStrategy(options, verify)).toMatchTypeOf<PassportStrategy>();
     expectTypeOf(new SynergyFlowStrategy(auth)).toMatchTypeOf<PassportStrategy>();
     expect([typeof localLogin, typeof verify]).toEqual(['function', 'function']);
+  });
+
+  it('behind requireUser() a handler reads the profile and the token without `!`', () => {
+    const auth = synergyFlow(options);
+    const handler: RequestHandler = (req, res) => {
+      expectTypeOf(sessionProfile(req)).toEqualTypeOf<SynergyFlowProfile>();
+      expectTypeOf(requestAuth(req)).toEqualTypeOf<RequestAuth>();
+      if (isProtectedRequest(req)) {
+        expectTypeOf(req.synergyflow.profile).toEqualTypeOf<SynergyFlowProfile>();
+        expectTypeOf(req).toMatchTypeOf<ProtectedRequest>();
+      }
+      res.json({ name: sessionProfile(req).name });
+    };
+    // Express's own handler types accept it as written inline on a route, both with and without `next`.
+    const route = (app: import('express').Express): void => {
+      app.get('/me', auth.requireUser(), (req, res) => {
+        res.json({ name: sessionProfile(req).name, email: sessionProfile(req).email });
+      });
+      app.get('/token', auth.requireUser(), (req, res, next) => {
+        requestAuth(req)
+          .token()
+          .then((token) => res.json({ scope: token.scope }), next);
+      });
+    };
+    expect([typeof handler, typeof route]).toEqual(['function', 'function']);
   });
 
   it('auth.api is generic in its answer and checks its request', () => {

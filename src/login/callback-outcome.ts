@@ -2,6 +2,7 @@ import type { NextFunction, Response } from 'express';
 import { isSynergyFlowError } from '../error-guards.js';
 import { emit, type Hooks } from '../hooks.js';
 import { logger } from '../log.js';
+import { redirect } from '../util/http.js';
 
 const log = logger('callback');
 
@@ -39,12 +40,12 @@ export function answerCallback(
     case 'logged_in':
       log('login succeeded');
       emit(hooks, 'onLogin', { outcome: 'success', durationMs, userId: outcome.userId });
-      return res.redirect(303, outcome.landing);
+      return redirect(res, 303, outcome.landing);
     case 'followed':
       log('a second callback followed the login another request finished');
-      return res.redirect(303, outcome.landing);
+      return redirect(res, 303, outcome.landing);
     case 'already_logged_in':
-      return res.redirect(303, outcome.landing);
+      return redirect(res, 303, outcome.landing);
     case 'failed': {
       const name = failureName(outcome.error);
       log('login failed: %s', name);

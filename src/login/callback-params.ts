@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { LoginFailedError } from '../errors.js';
 import { STATE_PATTERN } from './transactions.js';
+import { queryOf } from '../util/http.js';
 
 /** The callback's parameters, each present at most once and as a plain string. */
 export interface CallbackParams {
@@ -19,7 +20,7 @@ const MAX_VALUE_LENGTH = 4096;
  * array or as an object, or oversized, makes the whole callback invalid (never a 500).
  */
 export function readCallbackParams(req: Request): CallbackParams {
-  const query = req.query as Record<string, unknown>;
+  const query = queryOf(req);
   const params: CallbackParams = {};
   for (const name of NAMES) {
     const value = query[name];

@@ -3,6 +3,7 @@ import { LoginFailedError, type LoginFailedReason } from '../errors.js';
 import { logger } from '../log.js';
 import type { AuthParts } from '../parts.js';
 import { noStore } from '../util/no-store.js';
+import { linkResponse } from '../util/http.js';
 import { answerCallback, type CallbackOutcome } from './callback-outcome.js';
 import { plausibleState, readCallbackParams, type CallbackParams } from './callback-params.js';
 import { follow, followable, letGo } from './login-handover.js';
@@ -25,6 +26,7 @@ const failed = (reason: LoginFailedReason): CallbackOutcome => ({
 export function createCallbackRouter(parts: AuthParts): Router {
   const router = Router();
   router.get(parts.config.routes.callback, (req: Request, res: Response, next: NextFunction) => {
+    linkResponse(req, res);
     noStore(res);
     res.setHeader('Referrer-Policy', 'no-referrer');
     const started = Date.now();

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { setCookie } from '../util/http.js';
 
 const VALUE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 /** A late callback is still told "expired" rather than "unknown" for this long after the TTL. */
@@ -41,20 +42,20 @@ export class LoginBinding {
     const value = this.#issued.get(req) ?? this.#read(req) ?? randomBytes(32).toString('base64url');
     this.#issued.set(req, value);
     const res = (req as Request & { res?: Response }).res;
-    res?.cookie(this.cookieName, value, {
-      httpOnly: true,
-      secure: this.#secure,
-      sameSite: 'lax',
-      path: '/',
-      maxAge: this.#maxAgeMs,
-    });
+    if (res)
+      setCookie(res, this.cookieName, value, {
+        secure: this.#secure,
+        sameSite: 'lax',
+        path: '/',
+        maxAge: this.#maxAgeMs,
+      });
     return digest(value);
   }
 
   /** Deletes the browser's binding cookie: its last pending login has finished. */
   clear(req: Request): void {
     const res = (req as Request & { res?: Response }).res;
-    res?.clearCookie(this.cookieName, { httpOnly: true, secure: this.#secure, sameSite: 'lax', path: '/' });
+    if (res) setCookie(res, this.cookieName, '', { secure: this.#secure, sameSite: 'lax', path: '/', maxAge: 0 });
   }
 
   /** True when the request carries the browser binding whose hash is `expected`. */

@@ -1,5 +1,7 @@
 import type { Request } from 'express';
+import { LOGIN_OPTIONS, refuseUnknownOptions } from '../option-names.js';
 import type { ResolvedConfig } from '../options.js';
+import { queryOf } from '../util/http.js';
 import { resolveRedirect } from './return-to.js';
 
 /** Per-login authorization options, chosen by the app with `auth.login(options)`. */
@@ -63,6 +65,7 @@ function fail(option: string, requirement: string): never {
 /** Checks the options of `auth.login(options)` once, when the middleware is built. */
 export function resolveLoginOptions(options: LoginOptions, config: ResolvedConfig): LoginChoice {
   if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
+  refuseUnknownOptions(options, LOGIN_OPTIONS, 'auth.login() ');
   const scope = options.scope === undefined ? undefined : scopeTokens(options.scope);
   if (options.scope !== undefined && !scope) fail('scope', 'must be a non-empty list of scope tokens');
   if (options.prompt !== undefined && !PROMPTS.has(options.prompt)) fail('prompt', 'must be "login" or "consent"');
@@ -77,7 +80,7 @@ export function resolveLoginOptions(options: LoginOptions, config: ResolvedConfi
 }
 
 function single(req: Request, name: string): string | undefined {
-  const value = (req.query as Record<string, unknown>)[name];
+  const value = queryOf(req)[name];
   return typeof value === 'string' ? value : undefined;
 }
 
@@ -96,13 +99,13 @@ export function loginChoice(
   const allowed = new Set<string>(config.loginParams);
   const read = <T>(name: string, parse: (raw: string) => T | undefined): T | undefined => {
     const raw = single(req, name);
-    if (raw === undefined && (req.query as Record<string, unknown>)[name] === undefined) return undefined;
+    if (raw === undefined && queryOf(req)[name] === undefined) return undefined;
     const value = raw !== undefined && allowed.has(name) ? parse(raw) : undefined;
     if (value === undefined) dropped.push(name);
     return value;
   };
   const offered = new Set([...config.scope, ...config.extraScopes]);
-  const rawReturnTo = (req.query as Record<string, unknown>).returnTo;
+  const rawReturnTo = queryOf(req).returnTo;
   const returnTo = choice.returnTo ?? resolveRedirect(rawReturnTo, config.trustedOrigins);
   if (rawReturnTo !== undefined && returnTo === undefined) dropped.push('returnTo');
   return {

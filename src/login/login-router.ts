@@ -7,6 +7,7 @@ import { loginChoice, type LoginChoice } from './login-options.js';
 import { returnPathFor } from './return-to.js';
 import { loginSetupProblem } from './setup-checks.js';
 import { holdsOnlyPendingLogins } from '../session/session-state.js';
+import { linkResponse, queryOf } from '../util/http.js';
 
 const log = logger('login');
 
@@ -36,7 +37,7 @@ const CALLBACK_PARAMETERS = ['code', 'state', 'error', 'error_description', 'err
  */
 function hasCallbackParameters(req: Request): boolean {
   const body: unknown = req.body;
-  const sources = [req.query as Record<string, unknown>, typeof body === 'object' && body !== null ? body : {}];
+  const sources = [queryOf(req), typeof body === 'object' && body !== null ? body : {}];
   return sources.some((source) => CALLBACK_PARAMETERS.some((name) => Object.hasOwn(source, name)));
 }
 
@@ -63,6 +64,7 @@ export function startLogin(
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     noStore(res);
+    linkResponse(req, res);
     const setup = loginSetupProblem(parts, req, where);
     if (setup) return next(setup);
     if (hasCallbackParameters(req)) {

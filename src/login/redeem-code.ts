@@ -124,7 +124,7 @@ function asLoginError(error: unknown): unknown {
  * cookie finish his login in the victim's browser.
  */
 async function finishLogin(parts: AuthParts, req: Request, user: Express.User, info: LoginInfo): Promise<void> {
-  const tokens = grantedTokens(info);
+  const tokens = grantedTokens(info, parts.config.scope);
   const otherTabs = parts.transactions.ownPending(req);
   await new Promise<void>((resolve, reject) =>
     req.logIn(user, (error: unknown) => (error ? reject(error as Error) : resolve())),

@@ -6,6 +6,7 @@ import { canWatchSessionStrategy } from '../seams/passport.js';
 import { isSessionIntercepted } from '../seams/express-session.js';
 import { loggedInSubject, pendingLogins } from '../session/session-state.js';
 import { SetupError } from './setup-error.js';
+import { header, mountPath } from '../util/http.js';
 
 export { SetupError } from './setup-error.js';
 
@@ -84,7 +85,7 @@ const samePath = (a: string, b: string): boolean => a.toLowerCase() === b.toLowe
  */
 function mountProblem(config: ResolvedConfig, req: Request): string | undefined {
   const { login, callback } = config.routes;
-  const mount = req.baseUrl;
+  const mount = mountPath(req);
   const expected = new URL(config.callbackURL).pathname;
   if (samePath(mount + callback, expected) || samePath(mount + login, config.loginURL)) return undefined;
   const expectedMount = expected.endsWith(callback) ? expected.slice(0, -callback.length) : undefined;
@@ -98,7 +99,7 @@ function mountProblem(config: ResolvedConfig, req: Request): string | undefined 
 function requestLooksSecure(req: Request): boolean {
   if (req.secure || (req.socket as { encrypted?: boolean }).encrypted === true) return true;
   // express-session's own `proxy: true` trusts this header even when Express does not.
-  return req.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
+  return header(req, 'x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
 }
 
 /** express-session sends no `Secure` cookie over plain http: the login's state would be lost. */

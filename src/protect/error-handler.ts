@@ -10,6 +10,9 @@ import { isNavigation, wantsHtml } from './negotiate.js';
 import { requestedPath, returnPathFor } from '../login/return-to.js';
 import { logger } from '../log.js';
 import { reachesErrorMiddleware } from '../seams/express-router.js';
+import { pageTitle } from './page-title.js';
+import { redirect, requestPath, sendHtml, sendJson } from '../util/http.js';
+import { ERROR_HANDLER_OPTIONS, refuseUnknownOptions } from '../option-names.js';
 
 const log = logger('errors');
 
@@ -20,21 +23,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-const TITLES: Record<string, string> = {
-  SF_UNAUTHORIZED: 'Please log in again',
-  SF_LOGIN_REQUIRED: 'Please log in',
-  SF_LOGIN_FAILED: 'Login did not complete',
-  SF_FORBIDDEN: 'Not allowed',
-  SF_RATE_LIMITED: 'Too many requests',
-  SF_PROVIDER_ERROR: 'The login provider is unavailable',
-  SF_CROSS_SITE_REQUEST: 'Request refused',
-  SF_TWO_FACTOR_REQUIRED: 'Second factor required',
-  SF_UNAVAILABLE: 'Please try again in a moment',
-  SF_PROXY_REFUSED: 'Request refused',
-};
-
 function page(error: SynergyFlowError): string {
-  const title = TITLES[error.code] ?? 'Error';
+  const title = pageTitle(error);
   const retry = isRateLimitError(error) ? `<p>Try again in ${error.retryAfter} seconds.</p>` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(error.message)}</p>${retry}<p><a href="/">Home</a></p></main></body></html>`;
 }
@@ -66,14 +56,13 @@ function answer(parts: AuthParts, render: PageRenderer, error: SynergyFlowError,
     // Never back to the callback (its code) or the login route.
     const returnTo = returnPathFor(requestedPath(req.originalUrl), parts.config);
     const query = returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
-    return res.redirect(303, `${loginURL}${query}`);
+    return redirect(res, 303, `${loginURL}${query}`);
   }
   if (isLoginFailedError(error) && failureRedirect !== undefined && wantsHtml(req)) {
-    return res.redirect(303, `${failureRedirect}?error=${encodeURIComponent(error.reason)}`);
+    return redirect(res, 303, `${failureRedirect}?error=${encodeURIComponent(error.reason)}`);
   }
-  res.status(error.status);
-  if (wantsHtml(req)) return void res.type('html').send(render(error, req));
-  res.json(errorBody(error));
+  if (wantsHtml(req)) return sendHtml(res, error.status, render(error, req));
+  sendJson(res, error.status, errorBody(error));
 }
 
 /**
@@ -84,6 +73,10 @@ function answer(parts: AuthParts, render: PageRenderer, error: SynergyFlowError,
  * come from the error; no stack trace is ever sent.
  */
 export function createErrorHandler(parts: AuthParts, options: ErrorHandlerOptions = {}): ErrorRequestHandler {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('passport-synergyflow: errorHandler() takes an options object.');
+  }
+  refuseUnknownOptions(options, ERROR_HANDLER_OPTIONS, 'errorHandler() ');
   handlersCreated.add(parts);
   const render = options.renderPage ?? page;
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
@@ -111,7 +104,7 @@ export function passError(
   log(
     'refused %s %s: %s%s',
     req.method,
-    req.path,
+    requestPath(req),
     typeof code === 'string' ? code : 'error',
     typeof reason === 'string' ? ` (${reason})` : '',
   );

@@ -70,10 +70,25 @@ export async function api<T = unknown>(parts: AuthParts, req: Request, request: 
     }
   }
   const call = { method, url, body: request.body, headers };
-  const { value } = await parts.tokens.call(req, (tokens) => parts.client.request(tokens, call), {
-    deadline: parts.tokens.deadline(),
-  });
+  const { value } = await parts.tokens.call(
+    req,
+    (tokens) =>
+      parts.client.request(tokens, call).catch((error: unknown) => {
+        // Only the app's own call is marked: a refresh on the way failed at the login provider.
+        if (typeof error === 'object' && error !== null) apiCallFailures.add(error);
+        throw error;
+      }),
+    { deadline: parts.tokens.deadline() },
+  );
   return value as T;
+}
+
+/** Errors of the app's own provider calls (`auth.api()`), so error pages can name the API. */
+const apiCallFailures = new WeakSet<object>();
+
+/** True when `error` came from the provider's API answering the app's own `auth.api()` call. */
+export function failedInApiCall(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && apiCallFailures.has(error);
 }
 
 /** `GET path` through {@link api}: the same confinement, token path and errors. */

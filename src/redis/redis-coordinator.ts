@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Coordinator } from '../coordination/coordinator.js';
 import { logger } from '../log.js';
+import { REDIS_COORDINATOR_OPTIONS, refuseUnknownOptions } from '../option-names.js';
 import type { RedisScriptClient } from './redis-client.js';
 import { RedisScript } from './script.js';
 
@@ -56,6 +57,7 @@ export class RedisCoordinator implements Coordinator {
     if (typeof options?.client?.eval !== 'function') {
       throw new TypeError('passport-synergyflow: RedisCoordinator option "client" must be a connected Redis client.');
     }
+    refuseUnknownOptions(options, REDIS_COORDINATOR_OPTIONS, 'RedisCoordinator ');
     const ttl = options.lockTtlSeconds ?? 15;
     if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0.1)
       throw new TypeError('passport-synergyflow: RedisCoordinator option "lockTtlSeconds" must be at least 0.1.');

@@ -4,6 +4,7 @@ import { logger } from '../log.js';
 import type { RedisScriptClient } from './redis-client.js';
 import { RedisScript } from './script.js';
 import { tokenFootprint } from '../session/session-state.js';
+import { REDIS_TOKEN_STORE_OPTIONS, refuseUnknownOptions } from '../option-names.js';
 import { TokenCipher } from './token-cipher.js';
 import { tokenSetFromText, type TokenSet } from '../tokens/token-set.js';
 import type { TokenStore } from '../tokens/token-store.js';
@@ -53,6 +54,7 @@ export class RedisTokenStore implements TokenStore {
     if (typeof options?.client?.eval !== 'function') {
       throw new TypeError('passport-synergyflow: RedisTokenStore option "client" must be a connected Redis client.');
     }
+    refuseUnknownOptions(options, REDIS_TOKEN_STORE_OPTIONS, 'RedisTokenStore ');
     const ttl = options.ttlSeconds ?? 30 * 86_400;
     if (!Number.isFinite(ttl) || ttl <= 0)
       throw new TypeError('passport-synergyflow: RedisTokenStore option "ttlSeconds" must be a positive number.');

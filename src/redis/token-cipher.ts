@@ -4,7 +4,21 @@ const FORMAT = 'sf2';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-function keyBytes(key: string | Uint8Array, index: number): Buffer {
+const GENERATE = 'generate one with `openssl rand -hex 32`';
+
+function keyBytes(key: unknown, index: number): Buffer {
+  // The usual cause is `encryptionKeys: [process.env.TOKEN_KEY]` with the variable unset or
+  // empty: say so, rather than let Buffer.from() fail with a message about its own arguments.
+  if (key === undefined || key === null || (typeof key === 'string' && key.trim() === '')) {
+    throw new TypeError(
+      `passport-synergyflow: RedisTokenStore option "encryptionKeys" has no key at index ${index} (it is ${typeof key === 'string' ? 'an empty string' : String(key)}; an unset environment variable?). Set it to 32 random bytes (64 hex characters or base64); ${GENERATE}.`,
+    );
+  }
+  if (typeof key !== 'string' && !(key instanceof Uint8Array)) {
+    throw new TypeError(
+      `passport-synergyflow: RedisTokenStore option "encryptionKeys" holds a ${typeof key} at index ${index}; each key must be a string (64 hex characters or base64) or a Buffer.`,
+    );
+  }
   const bytes =
     typeof key === 'string'
       ? /^[0-9a-f]{64}$/i.test(key)
@@ -13,7 +27,7 @@ function keyBytes(key: string | Uint8Array, index: number): Buffer {
       : Buffer.from(key);
   if (bytes.length !== 32) {
     throw new TypeError(
-      `passport-synergyflow: encryption key ${index} must be 32 bytes (64 hex characters or base64); generate one with \`openssl rand -hex 32\`.`,
+      `passport-synergyflow: encryption key ${index} must be 32 bytes (64 hex characters or base64); ${GENERATE}.`,
     );
   }
   return bytes;
@@ -34,6 +48,11 @@ export class TokenCipher {
 
   /** @param keys 32-byte keys (Buffers, 64 hex characters, or base64), newest first. */
   constructor(keys: ReadonlyArray<string | Uint8Array>) {
+    if (!Array.isArray(keys)) {
+      throw new TypeError(
+        `passport-synergyflow: RedisTokenStore option "encryptionKeys" must be a list of keys, newest first (encryptionKeys: [key]); ${GENERATE}.`,
+      );
+    }
     if (keys.length === 0) throw new TypeError('passport-synergyflow: give at least one encryption key.');
     this.#keys = keys.map((key, index) => {
       const bytes = keyBytes(key, index);

@@ -3,6 +3,7 @@ import type { AuthParts } from '../parts.js';
 import { noStore } from '../util/no-store.js';
 import { endLogin } from './end-login.js';
 import { loggedInSubject } from './session-state.js';
+import { accepts, header, redirect, send } from '../util/http.js';
 import { CrossSiteRequestError } from '../errors.js';
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
@@ -29,13 +30,13 @@ function originOf(value: string | undefined): string | undefined {
  * user-content host) is same-site, and `SameSite=Lax` cookies ride along on its requests.
  */
 export function isSameSiteRequest(req: Request, trustedOrigins: readonly string[]): boolean {
-  const fetchSite = req.get('sec-fetch-site');
+  const fetchSite = header(req, 'sec-fetch-site');
   if (fetchSite === 'cross-site' || fetchSite === 'same-site') {
     // Only the configured extra origins: a browser on the callback's own origin says same-origin.
-    const origin = originOf(req.get('origin'));
+    const origin = originOf(header(req, 'origin'));
     return origin !== undefined && trustedOrigins.slice(1).includes(origin);
   }
-  const origin = originOf(req.get('origin')) ?? originOf(req.get('referer'));
+  const origin = originOf(header(req, 'origin')) ?? originOf(header(req, 'referer'));
   if (origin === undefined) return fetchSite === 'same-origin';
   return trustedOrigins.includes(origin);
 }
@@ -46,12 +47,12 @@ export function isSameSiteRequest(req: Request, trustedOrigins: readonly string[
  * than `navigate` (Node's fetch does too).
  */
 function isScriptClient(req: Request): boolean {
-  if (req.get('x-requested-with')?.toLowerCase() === 'xmlhttprequest') return true;
-  const accept = req.get('accept');
+  if (header(req, 'x-requested-with')?.toLowerCase() === 'xmlhttprequest') return true;
+  const accept = header(req, 'accept');
   if (accept?.includes('text/html')) return false;
-  const mode = req.get('sec-fetch-mode');
+  const mode = header(req, 'sec-fetch-mode');
   if (mode !== undefined) return mode !== 'navigate';
-  return accept !== undefined && req.accepts(['html', 'json']) === 'json';
+  return accept !== undefined && accepts(req, ['html', 'json']) === 'json';
 }
 
 /**
@@ -65,7 +66,7 @@ export function createLogoutRouter(parts: AuthParts): Router {
   router.get(path, (_req: Request, res: Response) => {
     noStore(res);
     res.setHeader('Allow', 'POST');
-    res.status(405).type('text/plain').send('Log out with a POST request from a form on this site.');
+    send(res, 405, 'text/plain; charset=utf-8', 'Log out with a POST request from a form on this site.');
   });
   router.post(path, (req: Request, res: Response, next: NextFunction) => {
     noStore(res);
@@ -75,8 +76,9 @@ export function createLogoutRouter(parts: AuthParts): Router {
     }
     const started = Date.now();
     const done = (): void => {
-      if (isScriptClient(req)) res.status(204).end();
-      else res.redirect(303, parts.config.logoutRedirect);
+      if (!isScriptClient(req)) return redirect(res, 303, parts.config.logoutRedirect);
+      res.statusCode = 204;
+      res.end();
     };
     if (!req.session) return done();
     const userId = loggedInSubject(req);

@@ -22,5 +22,6 @@ export type {
   TestAppAuthOptions,
   TestAppContext,
   TestLogin,
+  TestLogout,
   TestRequestListener,
 } from './test-app.js';

@@ -34,6 +34,8 @@ export interface StartTestAppOptions {
   callbackPath?: string;
   /** Path of the login route in the app. Default `/auth/login`. */
   loginPath?: string;
+  /** Path of the logout route in the app. Default `/auth/logout`. */
+  logoutPath?: string;
   /** Runs the app's `synergyFlow()` and the emulator on this clock (`clock.advance(seconds)`). */
   clock?: FakeClock;
   /** Default `test-client`. */
@@ -46,6 +48,14 @@ export interface StartTestAppOptions {
 export interface TestLogin {
   browser: TestBrowser;
   cookie: string;
+}
+
+/** How a logout through {@link TestApp.logout} was answered. */
+export interface TestLogout {
+  /** 303 (to `logoutRedirect`) for a browser, 204 for a script client. */
+  status: number;
+  /** Where a browser is sent next, when the answer is a redirect. */
+  location: string | undefined;
 }
 
 /** The running app and emulator. */
@@ -61,6 +71,13 @@ export interface TestApp {
    * checks that the callback succeeded. `returnTo` is passed to the login route.
    */
   login(options?: { returnTo?: string; browser?: TestBrowser }): Promise<TestLogin>;
+  /**
+   * Logs out as a form on the app's own page would: `POST` to the logout route with the app's
+   * `Origin` (the route refuses cross-site requests with 403 `SF_CROSS_SITE_REQUEST`). Takes
+   * what `login()` returned (its browser keeps the new cookies) or a cookie header, and throws,
+   * with the answer, when the logout was refused.
+   */
+  logout(login: TestLogin | string): Promise<TestLogout>;
   /** Stops the app and the emulator, cutting open connections. */
   close(): Promise<void>;
 }
@@ -80,7 +97,7 @@ export async function startTestApp(
   build: (options: TestAppAuthOptions, context: TestAppContext) => TestRequestListener | Promise<TestRequestListener>,
   options: StartTestAppOptions = {},
 ): Promise<TestApp> {
-  const { clock, callbackPath = '/auth/callback', loginPath = '/auth/login' } = options;
+  const { clock, callbackPath = '/auth/callback', loginPath = '/auth/login', logoutPath = '/auth/logout' } = options;
   const emulator = await startSynergyFlowEmulator({
     autoApprove: true,
     ...(clock ? { clock: clock.now } : {}),
@@ -118,6 +135,7 @@ export async function startTestApp(
           emulator,
           callbackPath,
         }),
+      logout: (login) => logOut(login, `${url}${logoutPath}`),
       close: () => stop(server, emulator),
     };
   } catch (error) {
@@ -145,6 +163,34 @@ async function logIn(
     );
   }
   return { browser, cookie: browser.cookieHeader(where.url) };
+}
+
+async function logOut(login: TestLogin | string, logoutURL: string): Promise<TestLogout> {
+  const origin = new URL(logoutURL).origin;
+  let status: number;
+  let location: string | undefined;
+  let text: string;
+  if (typeof login === 'string') {
+    const response = await fetch(logoutURL, {
+      method: 'POST',
+      headers: { origin, cookie: login, accept: 'text/html' },
+      redirect: 'manual',
+    });
+    status = response.status;
+    const target = response.headers.get('location');
+    location = target === null ? undefined : new URL(target, logoutURL).toString();
+    text = await response.text();
+  } else {
+    ({ status, location, text } = await login.browser.request(logoutURL, {
+      method: 'POST',
+      headers: { origin },
+      follow: false,
+    }));
+  }
+  if (status >= 400) {
+    throw new Error(`startTestApp: the logout was refused (${status} at ${logoutURL}: ${text.slice(0, 200)})`);
+  }
+  return { status, location };
 }
 
 async function stop(server: Server, emulator: SynergyFlowEmulator): Promise<void> {

@@ -34,6 +34,37 @@ describe('startTestApp()', () => {
     }
   });
 
+  it('logs out with the right Origin through logout(), for a login and for a bare cookie', async () => {
+    const testApp = await startTestApp((options) => buildApp(options));
+    try {
+      const login = await testApp.login();
+      await request(testApp.url).get('/dashboard').set('Cookie', login.cookie).expect(200);
+      expect(await testApp.logout(login)).toEqual({ status: 303, location: `${testApp.url}/` });
+      await request(testApp.url)
+        .get('/dashboard')
+        .set('Cookie', login.cookie)
+        .set('Accept', 'application/json')
+        .expect(401);
+
+      const { cookie } = await testApp.login();
+      await request(testApp.url).get('/dashboard').set('Cookie', cookie).expect(200);
+      expect(await testApp.logout(cookie)).toEqual({ status: 303, location: `${testApp.url}/` });
+      await request(testApp.url).get('/dashboard').set('Cookie', cookie).set('Accept', 'application/json').expect(401);
+    } finally {
+      await testApp.close();
+    }
+  });
+
+  it('says why a logout was refused', async () => {
+    const testApp = await startTestApp((options) => buildApp(options), { logoutPath: '/auth/nowhere' });
+    try {
+      const login = await testApp.login();
+      await expect(testApp.logout(login)).rejects.toThrow(/the logout was refused \(404 at .*\/auth\/nowhere/);
+    } finally {
+      await testApp.close();
+    }
+  });
+
   it('says where a login that did not finish ended', async () => {
     const testApp = await startTestApp((options) => buildApp(options, { cookieSecure: true }));
     try {

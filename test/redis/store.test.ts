@@ -59,6 +59,19 @@ describe.skipIf(skipRedis)('RedisTokenStore and RedisRefreshLock on a real redis
     expect(() => new RedisTokenStore({ client, encryptionKeys: ['short'] })).toThrow(/32 bytes/);
   });
 
+  it('a missing or empty key (an unset environment variable) is a TypeError naming the option and the fix', () => {
+    const unset: string | undefined = process.env.SF_TEST_TOKEN_KEY_THAT_IS_NEVER_SET;
+    for (const key of [unset, '', '  ']) {
+      const build = () => new RedisTokenStore({ client, encryptionKeys: [key as string] });
+      expect(build).toThrow(TypeError);
+      expect(build).toThrow(
+        /option "encryptionKeys" has no key at index 0 .*unset environment variable.*openssl rand -hex 32/,
+      );
+    }
+    const notAList = () => new RedisTokenStore({ client, encryptionKeys: 'b'.repeat(64) as unknown as string[] });
+    expect(notAList).toThrow(/"encryptionKeys" must be a list of keys/);
+  });
+
   it('the lock is exclusive, waits a bounded time, and is released only by its holder', async () => {
     const lock = new RedisRefreshLock({ client, lockTtlSeconds: 2 });
     const release = await lock.acquire('k', 100);
