@@ -10,6 +10,7 @@ import { isNavigation, wantsHtml } from './negotiate.js';
 import { requestedPath, returnPathFor } from '../login/return-to.js';
 import { logger } from '../log.js';
 import { reachesErrorMiddleware } from './error-middleware.js';
+import { isStoreOutage, storeUnavailable } from '../redis/store-outage.js';
 
 const log = logger('errors');
 
@@ -80,14 +81,18 @@ function answer(parts: AuthParts, render: PageRenderer, error: SynergyFlowError,
  * browsers navigating are redirected to log in when that helps (keeping where they were), sent
  * to `failureRedirect` after a failed login when one is set, and otherwise get a small HTML page;
  * API clients get `{ "error": { "code", "message", … } }`. Status and headers (`Retry-After`)
- * come from the error; no stack trace is ever sent.
+ * come from the error; no stack trace is ever sent. A session store's outage errors (Redis
+ * offline, timed out, failing over) are answered as 503 `store_unavailable` with `Retry-After`.
  */
 export function createErrorHandler(parts: AuthParts, options: ErrorHandlerOptions = {}): ErrorRequestHandler {
   handlersCreated.add(parts);
   const render = options.renderPage ?? page;
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (!isSynergyFlowError(error) || res.headersSent) return next(error);
-    answer(parts, render, error, req, res);
+    // express-session hands its store's failures (Redis down, failing over) to `next` before
+    // the package runs: they are the 503 `store_unavailable` the README promises, not a 500.
+    const known = isStoreOutage(error) ? storeUnavailable(error, 'the session store') : error;
+    if (!isSynergyFlowError(known) || res.headersSent) return next(error);
+    answer(parts, render, known, req, res);
   };
 }
 

@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { logger } from '../log.js';
 import type { RefreshLock } from '../tokens/refresh-lock.js';
-import type { RedisScriptClient } from './redis-client.js';
+import { commandTimeoutMs, scriptClient, type RedisClientLike, type RedisScriptClient } from './redis-client.js';
 import { RedisScript } from './script.js';
 
 const log = logger('redis-lock');
 
 /** Options of {@link RedisRefreshLock}. */
 export interface RedisRefreshLockOptions {
-  /** A connected Redis client (node-redis v4+, or an adapter; see {@link RedisScriptClient}). */
-  client: RedisScriptClient;
+  /** A Redis client: node-redis v4+ (client, cluster, Sentinel) or ioredis; see {@link RedisScriptClient}. */
+  client: RedisClientLike;
+  /** How long one Redis call may take before the request is answered 503 `store_unavailable`. Default 1. */
+  commandTimeoutSeconds?: number;
   /** Key prefix. Default `sf:lock:`. */
   prefix?: string;
   /**
@@ -41,13 +43,11 @@ export class RedisRefreshLock implements RefreshLock {
   readonly leaseMs: number;
 
   constructor(options: RedisRefreshLockOptions) {
-    if (typeof options?.client?.eval !== 'function') {
-      throw new TypeError('passport-synergyflow: RedisRefreshLock option "client" must be a connected Redis client.');
-    }
+    const timeoutMs = commandTimeoutMs(options?.commandTimeoutSeconds, 'RedisRefreshLock');
+    this.#client = scriptClient(options?.client, 'RedisRefreshLock', timeoutMs);
     const ttl = options.lockTtlSeconds ?? 15;
     if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0.1)
       throw new TypeError('passport-synergyflow: RedisRefreshLock option "lockTtlSeconds" must be at least 0.1.');
-    this.#client = options.client;
     this.#prefix = options.prefix ?? 'sf:lock:';
     this.leaseMs = Math.round(ttl * 1000);
   }

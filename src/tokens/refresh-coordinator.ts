@@ -4,6 +4,7 @@ import { isLoginRequiredError } from '../error-guards.js';
 import { isRateLimitError } from '../error-guards.js';
 import { emit, type Hooks } from '../hooks.js';
 import { logger } from '../log.js';
+import { storeUnavailable } from '../redis/store-outage.js';
 import type { SynergyFlowClient } from '../provider/client.js';
 import { tokenFingerprint } from '../provider/client.js';
 import { rememberNewest } from '../util/bounded-map.js';
@@ -181,8 +182,8 @@ export class RefreshCoordinator {
     try {
       if (lock) {
         // Whether we took the lock or waited it out, a sibling may have stored newer tokens.
-        const stored = await job.reread().catch(() => {
-          throw new TemporarilyUnavailableError('store_unavailable');
+        const stored = await job.reread().catch((error: unknown) => {
+          throw storeUnavailable(error, 're-reading the token store under the refresh lock');
         });
         if (isNewer(stored, current)) {
           log('another process refreshed first; adopting its tokens');
@@ -224,9 +225,8 @@ export class RefreshCoordinator {
   async #acquire(lock: RefreshLock, key: string, waitMs: number): Promise<(() => Promise<void>) | undefined> {
     try {
       return await lock.acquire(`refresh:${key}`, waitMs);
-    } catch {
-      log('the refresh lock is unreachable');
-      throw new TemporarilyUnavailableError('store_unavailable');
+    } catch (error) {
+      throw storeUnavailable(error, 'taking the refresh lock');
     }
   }
 

@@ -23,6 +23,8 @@ describe('public surface', () => {
         'TwoFactorRequiredError',
         'UnauthorizedError',
         'escapeHtml',
+        'fromIoredis',
+        'guardSessionStore',
         'isCrossSiteRequestError',
         'isForbiddenError',
         'isLoginFailedError',
