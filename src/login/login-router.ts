@@ -6,6 +6,7 @@ import { LoginFailedError } from '../errors.js';
 import { loginChoice, type LoginChoice } from './login-options.js';
 import { returnPathFor } from './return-to.js';
 import { loginSetupProblem } from './setup-checks.js';
+import { routeSpan } from '../telemetry/traced-route.js';
 
 const log = logger('login');
 
@@ -48,7 +49,8 @@ function hasCallbackParameters(req: Request): boolean {
  */
 export function createLoginRouter(parts: AuthParts): Router {
   const router = Router();
-  router.get(parts.config.routes.login, startLogin(parts, undefined, { inLoginRouter: true }));
+  const start = startLogin(parts, undefined, { inLoginRouter: true });
+  router.get(parts.config.routes.login, routeSpan('synergyflow.login'), start);
   return router;
 }
 

@@ -1,5 +1,6 @@
 import { ProviderError } from '../errors.js';
 import { parseJson } from '../util/json.js';
+import { tracedProviderCall } from '../telemetry/provider-span.js';
 
 /** A provider answer, read in full within the deadline and the size cap. */
 export interface ProviderAnswer {
@@ -25,9 +26,14 @@ export interface HttpLimits {
  * Sends one request and reads the whole answer. Never follows a redirect (a token or a secret
  * must not travel to another host), aborts at the deadline, and stops reading at the size cap.
  * Network failures, timeouts and oversized bodies become {@link ProviderError}s; every HTTP
- * status is returned to the caller, which maps it with `answerToError`.
+ * status is returned to the caller, which maps it with `answerToError`. Each call is a client
+ * span when OpenTelemetry is there.
  */
-export async function send(url: string, init: RequestInit, limits: HttpLimits): Promise<ProviderAnswer> {
+export function send(url: string, init: RequestInit, limits: HttpLimits): Promise<ProviderAnswer> {
+  return tracedProviderCall(url, init.method ?? 'GET', () => sendUntraced(url, init, limits));
+}
+
+async function sendUntraced(url: string, init: RequestInit, limits: HttpLimits): Promise<ProviderAnswer> {
   const deadline = AbortSignal.timeout(limits.timeoutMs);
   let response: Response;
   try {

@@ -8,6 +8,7 @@ import { isUnauthorizedError } from '../error-guards.js';
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
 import { storeUnavailable } from '../redis/store-outage.js';
+import { tracedTokenStore } from '../telemetry/traced-token-store.js';
 import type { ResolvedConfig } from '../options.js';
 import { forgetTokensAndProfile, markProfileStale, noteTokensDue } from '../session/session-state.js';
 import type { RefreshCoordinator } from './refresh-coordinator.js';
@@ -55,7 +56,7 @@ export class TokenPath implements AccessTokenSource {
   readonly #config: ResolvedConfig;
 
   constructor(store: TokenStore, refresher: RefreshCoordinator, config: ResolvedConfig) {
-    this.#store = store;
+    this.#store = tracedTokenStore(store);
     this.#refresher = refresher;
     this.#config = config;
   }
