@@ -9,7 +9,7 @@ import { ExchangeGate } from './exchange-gate.js';
 import { callbackDigest, follow, followable, letGo, NOTHING_HELD } from './login-handover.js';
 import { redeemOnce, type Redeemed } from './redeem-code.js';
 import { lostLoginHint } from './setup-checks.js';
-import { routeSpan } from '../telemetry/traced-route.js';
+import { observedRoute } from '../telemetry/observed-route.js';
 
 const log = logger('callback');
 
@@ -21,8 +21,8 @@ const log = logger('callback');
 export function createCallbackRouter(parts: AuthParts): Router {
   const router = Router();
   const exchanges = new ExchangeGate();
-  const span = routeSpan('synergyflow.callback');
-  router.get(parts.config.routes.callback, span, (req: Request, res: Response, next: NextFunction) => {
+  const observed = observedRoute('callback');
+  router.get(parts.config.routes.callback, observed, (req: Request, res: Response, next: NextFunction) => {
     noStore(res);
     res.setHeader('Referrer-Policy', 'no-referrer');
     const started = Date.now();

@@ -6,7 +6,7 @@ import { LoginFailedError } from '../errors.js';
 import { loginChoice, type LoginChoice } from './login-options.js';
 import { returnPathFor } from './return-to.js';
 import { loginSetupProblem } from './setup-checks.js';
-import { routeSpan } from '../telemetry/traced-route.js';
+import { observedRoute } from '../telemetry/observed-route.js';
 
 const log = logger('login');
 
@@ -50,7 +50,7 @@ function hasCallbackParameters(req: Request): boolean {
 export function createLoginRouter(parts: AuthParts): Router {
   const router = Router();
   const start = startLogin(parts, undefined, { inLoginRouter: true });
-  router.get(parts.config.routes.login, routeSpan('synergyflow.login'), start);
+  router.get(parts.config.routes.login, observedRoute('login'), start);
   return router;
 }
 
