@@ -13,10 +13,12 @@ import { SCOPE } from './spans.js';
  */
 export function observedRoute(route: 'login' | 'callback'): RequestHandler {
   const log = logger(route);
-  return (req: Request, res: Response, next: NextFunction) =>
+  return (req: Request, res: Response, next: NextFunction) => {
+    const api = otel();
+    // The hot path when nobody looks: no listener, no id, no span.
+    if (!api && !log.enabled) return next();
     correlate(req, () => {
       const started = performance.now();
-      const api = otel();
       const span = api?.trace.getTracer(SCOPE).startSpan(`synergyflow.${route}`);
       let ended = false;
       // Bound to the request's context, whichever context the stream emits from.
@@ -37,4 +39,5 @@ export function observedRoute(route: 'login' | 'callback'): RequestHandler {
       if (!api || !span) return next();
       api.context.with(api.trace.setSpan(api.context.active(), span), () => next());
     });
+  };
 }
