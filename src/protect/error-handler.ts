@@ -6,6 +6,7 @@ import { isLoginRequiredError } from '../error-guards.js';
 import { isRateLimitError } from '../error-guards.js';
 import { isUnauthorizedError } from '../error-guards.js';
 import { isSynergyFlowError } from '../error-guards.js';
+import { isTemporarilyUnavailableError } from '../error-guards.js';
 import { isNavigation, wantsHtml } from './negotiate.js';
 import { requestedPath, returnPathFor } from '../login/return-to.js';
 import { logger } from '../log.js';
@@ -91,6 +92,12 @@ export function createErrorHandler(parts: AuthParts, options: ErrorHandlerOption
     // express-session hands its store's failures (Redis down, failing over) to `next` before
     // the package runs: they are the 503 `store_unavailable` the README promises, not a 500.
     const known = isStoreOutage(error) ? storeUnavailable(error, 'the session store') : error;
+    if (res.headersSent && isTemporarilyUnavailableError(known)) {
+      // express-session saving the session after the answer began: the answer still completes,
+      // where passing the error on would make Express destroy the connection under it.
+      log('after the answer began: %s (%s)', known.code, known.reason);
+      return;
+    }
     if (!isSynergyFlowError(known) || res.headersSent) return next(error);
     answer(parts, render, known, req, res);
   };

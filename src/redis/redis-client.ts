@@ -1,5 +1,3 @@
-import { withinTime } from './time-limit.js';
-
 /**
  * The Redis commands the package sends: `EVALSHA`, falling back to `EVAL` once per script and
  * connection, with node-redis's `{ keys, arguments }` form. A node-redis (v4+) client, cluster
@@ -46,12 +44,17 @@ function describe(client: unknown): string {
   return `${name} with ${methods.length ? methods.join(', ') : 'no eval method'}`;
 }
 
+/** A client in node-redis's form, with the time limit {@link RedisScript} puts on each script. */
+export interface BoundedScriptClient extends RedisScriptClient {
+  readonly timeoutMs: number;
+}
+
 /**
- * Checks `client` once, at construction, and returns it in node-redis's form with every call
- * bounded by `timeoutMs`. A client that fits neither form is refused with a message that says
+ * Checks `client` once, at construction, and returns it in node-redis's form with the time
+ * limit of each script (`timeoutMs`). A client that fits neither form is refused with a message that says
  * what to pass, instead of failing each request later.
  */
-export function scriptClient(client: unknown, owner: string, timeoutMs: number): RedisScriptClient {
+export function scriptClient(client: unknown, owner: string, timeoutMs: number): BoundedScriptClient {
   const candidate = client as Partial<RedisScriptClient & PositionalScriptClient> | null | undefined;
   let fitted: RedisScriptClient;
   if (candidate && isFunction(candidate.evalsha) && !isFunction(candidate.evalSha) && isFunction(candidate.eval)) {
@@ -64,10 +67,7 @@ export function scriptClient(client: unknown, owner: string, timeoutMs: number):
     );
   }
   const evalSha = fitted.evalSha?.bind(fitted);
-  return {
-    eval: (script, options) => withinTime(fitted.eval(script, options), timeoutMs),
-    ...(evalSha && { evalSha: (sha1, options) => withinTime(evalSha(sha1, options), timeoutMs) }),
-  };
+  return { eval: fitted.eval.bind(fitted), ...(evalSha && { evalSha }), timeoutMs };
 }
 
 /** Validates a `commandTimeoutSeconds` option (default 1) and returns it in milliseconds. */

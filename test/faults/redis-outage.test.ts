@@ -82,9 +82,10 @@ function expectOnly503WithRetryAfter(seen: readonly Seen[]): void {
   expect(outage.filter((s) => s.answer === '503 store_unavailable' && s.retryAfter === null)).toEqual([]);
   expect(outage.filter((s) => s.answer === '503 store_unavailable').length).toBeGreaterThan(outage.length / 2);
   // Bounded: one session-store time limit (1 s) and a margin for a busy machine, never the
-  // client's 5 s or a hang.
+  // client's 5 s or a hang. A connection error (Express destroying the socket) counts as a failure.
   expect(Math.max(...outage.map((s) => s.ms))).toBeLessThan(4_000);
-  expect(outage.length).toBeGreaterThan(50);
+  // The load really met the outage (about 70 requests in 4 s when each waits the 1 s limit).
+  expect(outage.length).toBeGreaterThan(20);
 }
 
 let cluster: Cluster;

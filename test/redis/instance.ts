@@ -65,8 +65,7 @@ const port = Number(process.env.PORT ?? 3000);
 const app = express();
 
 // README: several instances, setup (begin)
-// disableOfflineQueue: while Redis is down, commands fail at once (503) instead of after 5 s.
-const redis = createClient({ url: process.env.REDIS_URL ?? 'redis://localhost:6379', disableOfflineQueue: true });
+const redis = createClient({ url: process.env.REDIS_URL ?? 'redis://localhost:6379' });
 // Without an 'error' listener a lost connection kills the process; with one, the client reconnects.
 redis.on('error', (error: Error) => console.error(`redis: ${error.message}`));
 // Not awaited: the app listens at once and answers 503 until Redis is reachable.
