@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   sourcemap: false,
   splitting: false,
+  // import.meta.url in the CommonJS build (the optional @opentelemetry/api is loaded with createRequire).
+  shims: true,
 });

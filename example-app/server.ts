@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { startSynergyFlowEmulator } from 'passport-synergyflow/testing';
 import { createApp } from './app.js';
 
+// OTEL_CONSOLE=1 npm start: the package's spans and metrics, printed (see telemetry.ts).
+if (process.env.OTEL_CONSOLE === '1') await import('./telemetry.js');
+
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? 'localhost';
 const publicHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;

@@ -281,7 +281,8 @@ export type UnavailableReason =
 const UNAVAILABLE_TEXT: Record<UnavailableReason, string> = {
   refresh_in_progress: 'Another instance is refreshing this login. Retry in a moment.',
   login_in_progress: 'Another instance is still finishing this login. Reload the page in a moment.',
-  store_unavailable: 'The token store (for example Redis) is unreachable. Retry in a moment; check the store.',
+  store_unavailable:
+    'The session or token store (for example Redis) is unreachable. Retry in a moment; check the store.',
   shutting_down: 'This instance is shutting down. Retry; another instance will answer.',
   request_timeout:
     'The request ran out of its time budget (requestTimeoutSeconds) waiting for a token. Retry in a moment.',
@@ -299,9 +300,11 @@ export class TemporarilyUnavailableError extends SynergyFlowError {
   readonly reason: UnavailableReason;
   /** Seconds after which a retry makes sense. */
   readonly retryAfter: number;
-  constructor(reason: UnavailableReason, retryAfter = 1) {
+  /** @param options.cause what failed underneath (a store's error, stripped of its command and arguments). */
+  constructor(reason: UnavailableReason, retryAfter = 1, options: { cause?: unknown } = {}) {
     super(ErrorCodes.UNAVAILABLE, 503, UNAVAILABLE_TEXT[reason], {
       headers: { 'Retry-After': String(retryAfter) },
+      cause: options.cause,
     });
     this.reason = reason;
     this.retryAfter = retryAfter;

@@ -1,4 +1,5 @@
 import { logger } from './log.js';
+import { recordHookEvent } from './telemetry/metrics.js';
 
 /** What every hook event carries: the outcome and how long the step took. */
 export interface HookEvent {
@@ -41,9 +42,13 @@ export interface Hooks {
 }
 
 const hookLog = logger('hooks');
+const loginLog = logger('callback');
 
-/** Calls a hook, swallowing (and logging) anything it throws. */
+/** Records the event's metrics (when OpenTelemetry is there) and calls the hook, swallowing (and logging) anything it throws. */
 export function emit<K extends keyof Hooks>(hooks: Hooks, name: K, event: Parameters<NonNullable<Hooks[K]>>[0]): void {
+  recordHookEvent(name, event);
+  // One line per callback outcome, success included, under the request's correlation id.
+  if (name === 'onLogin') loginLog('login %s in %d ms', event.outcome, Math.round(event.durationMs));
   const hook = hooks[name] as ((e: typeof event) => void) | undefined;
   if (!hook) return;
   try {

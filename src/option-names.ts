@@ -94,12 +94,14 @@ export const REDIS_TOKEN_STORE_OPTIONS = namesOf<RedisTokenStoreOptions>({
   prefix: true,
   encryptionKeys: true,
   ttlSeconds: true,
+  commandTimeoutSeconds: true,
 });
 /** The options of `RedisCoordinator` (formerly `RedisRefreshLock`). */
 export const REDIS_COORDINATOR_OPTIONS = namesOf<RedisCoordinatorOptions>({
   client: true,
   prefix: true,
   lockTtlSeconds: true,
+  commandTimeoutSeconds: true,
 });
 
 const ROUTE_NAMES = namesOf<NonNullable<SynergyFlowOptions['routes']>>({ login: true, callback: true, logout: true });

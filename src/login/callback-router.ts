@@ -9,6 +9,7 @@ import { plausibleState, readCallbackParams, type CallbackParams } from './callb
 import { follow, followable, letGo } from './login-handover.js';
 import { redeemOnce } from './redeem-code.js';
 import { lostLoginHint } from './setup-checks.js';
+import { observedRoute } from '../telemetry/observed-route.js';
 
 const log = logger('callback');
 
@@ -25,7 +26,8 @@ const failed = (reason: LoginFailedReason): CallbackOutcome => ({
  */
 export function createCallbackRouter(parts: AuthParts): Router {
   const router = Router();
-  router.get(parts.config.routes.callback, (req: Request, res: Response, next: NextFunction) => {
+  const observed = observedRoute('callback');
+  router.get(parts.config.routes.callback, observed, (req: Request, res: Response, next: NextFunction) => {
     linkResponse(req, res);
     noStore(res);
     res.setHeader('Referrer-Policy', 'no-referrer');

@@ -8,6 +8,7 @@ import { returnPathFor } from './return-to.js';
 import { loginSetupProblem } from './setup-checks.js';
 import { holdsOnlyPendingLogins } from '../session/session-state.js';
 import { linkResponse, queryOf } from '../util/http.js';
+import { observedRoute } from '../telemetry/observed-route.js';
 
 const log = logger('login');
 
@@ -49,7 +50,8 @@ function hasCallbackParameters(req: Request): boolean {
  */
 export function createLoginRouter(parts: AuthParts): Router {
   const router = Router();
-  router.get(parts.config.routes.login, startLogin(parts, undefined, { inLoginRouter: true }));
+  const start = startLogin(parts, undefined, { inLoginRouter: true });
+  router.get(parts.config.routes.login, observedRoute('login'), start);
   return router;
 }
 

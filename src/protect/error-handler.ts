@@ -6,6 +6,7 @@ import { isLoginRequiredError } from '../error-guards.js';
 import { isRateLimitError } from '../error-guards.js';
 import { isUnauthorizedError } from '../error-guards.js';
 import { isSynergyFlowError } from '../error-guards.js';
+import { isTemporarilyUnavailableError } from '../error-guards.js';
 import { isNavigation, wantsHtml } from './negotiate.js';
 import { requestedPath, returnPathFor } from '../login/return-to.js';
 import { logger } from '../log.js';
@@ -13,6 +14,7 @@ import { reachesErrorMiddleware } from '../seams/express-router.js';
 import { pageTitle } from './page-title.js';
 import { redirect, requestPath, sendHtml, sendJson } from '../util/http.js';
 import { ERROR_HANDLER_OPTIONS, refuseUnknownOptions } from '../option-names.js';
+import { isStoreOutage, storeUnavailable } from '../redis/store-outage.js';
 
 const log = logger('errors');
 
@@ -70,7 +72,8 @@ function answer(parts: AuthParts, render: PageRenderer, error: SynergyFlowError,
  * browsers navigating are redirected to log in when that helps (keeping where they were), sent
  * to `failureRedirect` after a failed login when one is set, and otherwise get a small HTML page;
  * API clients get `{ "error": { "code", "message", … } }`. Status and headers (`Retry-After`)
- * come from the error; no stack trace is ever sent.
+ * come from the error; no stack trace is ever sent. A session store's outage errors (Redis
+ * offline, timed out, failing over) are answered as 503 `store_unavailable` with `Retry-After`.
  */
 export function createErrorHandler(parts: AuthParts, options: ErrorHandlerOptions = {}): ErrorRequestHandler {
   if (typeof options !== 'object' || options === null) {
@@ -80,8 +83,17 @@ export function createErrorHandler(parts: AuthParts, options: ErrorHandlerOption
   handlersCreated.add(parts);
   const render = options.renderPage ?? page;
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (!isSynergyFlowError(error) || res.headersSent) return next(error);
-    answer(parts, render, error, req, res);
+    // express-session hands its store's failures (Redis down, failing over) to `next` before
+    // the package runs: they are the 503 `store_unavailable` the README promises, not a 500.
+    const known = isStoreOutage(error) ? storeUnavailable(error, 'the session store') : error;
+    if (res.headersSent && isTemporarilyUnavailableError(known)) {
+      // express-session saving the session after the answer began: the answer still completes,
+      // where passing the error on would make Express destroy the connection under it.
+      log('after the answer began: %s (%s)', known.code, known.reason);
+      return;
+    }
+    if (!isSynergyFlowError(known) || res.headersSent) return next(error);
+    answer(parts, render, known, req, res);
   };
 }
 

@@ -1,5 +1,6 @@
 import { ProviderError } from '../errors.js';
 import { parseJson } from '../util/json.js';
+import { tracedProviderCall } from '../telemetry/provider-span.js';
 
 /** A provider answer, read in full within the deadline and the size cap. */
 export interface ProviderAnswer {
@@ -25,11 +26,14 @@ export interface HttpLimits {
  * Sends one request and reads the whole answer. Never follows a redirect (a token or a secret
  * must not travel to another host), aborts at the deadline, and stops reading at the size cap.
  * Network failures, timeouts and oversized bodies become {@link ProviderError}s; every HTTP
- * status is returned to the caller, which maps it with `answerToError`.
+ * status is returned to the caller, which maps it with `answerToError`. Each call is a client
+ * span when OpenTelemetry is there.
  */
-export async function send(url: string, init: RequestInit, limits: HttpLimits): Promise<ProviderAnswer> {
-  const { response, deadline } = await open(url, init, limits);
-  return readAnswer(response, deadline, limits);
+export function send(url: string, init: RequestInit, limits: HttpLimits): Promise<ProviderAnswer> {
+  return tracedProviderCall(url, init.method ?? 'GET', async () => {
+    const { response, deadline } = await open(url, init, limits);
+    return readAnswer(response, deadline, limits);
+  });
 }
 
 /** A provider answer whose body is not read yet, and the deadline its reading runs under. */

@@ -2,15 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type { Coordinator } from '../coordination/coordinator.js';
 import { logger } from '../log.js';
 import { REDIS_COORDINATOR_OPTIONS, refuseUnknownOptions } from '../option-names.js';
-import type { RedisScriptClient } from './redis-client.js';
+import { commandTimeoutMs, scriptClient, type RedisClientLike, type RedisScriptClient } from './redis-client.js';
 import { RedisScript } from './script.js';
 
 const log = logger('redis-coordinator');
 
 /** Options of {@link RedisCoordinator}. */
 export interface RedisCoordinatorOptions {
-  /** A connected Redis client (node-redis v4+, or an adapter; see {@link RedisScriptClient}). */
-  client: RedisScriptClient;
+  /** A Redis client: node-redis v4+ (client, cluster, Sentinel) or ioredis; see {@link RedisScriptClient}. */
+  client: RedisClientLike;
+  /** How long one Redis call may take before the request is answered 503 `store_unavailable`. Default 1. */
+  commandTimeoutSeconds?: number;
   /** Key prefix: locks live under `<prefix>lock:`, notes under `<prefix>note:`. Default `sf:`. */
   prefix?: string;
   /**
@@ -54,14 +56,13 @@ export class RedisCoordinator implements Coordinator {
   readonly leaseMs: number;
 
   constructor(options: RedisCoordinatorOptions) {
-    if (typeof options?.client?.eval !== 'function') {
-      throw new TypeError('passport-synergyflow: RedisCoordinator option "client" must be a connected Redis client.');
-    }
+    const timeoutMs = commandTimeoutMs(options?.commandTimeoutSeconds, 'RedisCoordinator');
+    const client = scriptClient(options?.client, 'RedisCoordinator', timeoutMs);
     refuseUnknownOptions(options, REDIS_COORDINATOR_OPTIONS, 'RedisCoordinator ');
     const ttl = options.lockTtlSeconds ?? 15;
     if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0.1)
       throw new TypeError('passport-synergyflow: RedisCoordinator option "lockTtlSeconds" must be at least 0.1.');
-    this.#client = options.client;
+    this.#client = client;
     this.#prefix = options.prefix ?? 'sf:';
     this.leaseMs = Math.round(ttl * 1000);
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { logger } from '../log.js';
-import type { RedisScriptClient } from './redis-client.js';
+import { commandTimeoutMs, scriptClient, type RedisClientLike, type RedisScriptClient } from './redis-client.js';
 import { RedisScript } from './script.js';
 import { tokenFootprint } from '../session/session-state.js';
 import { REDIS_TOKEN_STORE_OPTIONS, refuseUnknownOptions } from '../option-names.js';
@@ -13,8 +13,10 @@ const log = logger('redis-token-store');
 
 /** Options of {@link RedisTokenStore}. */
 export interface RedisTokenStoreOptions {
-  /** A connected Redis client (node-redis v4+, or an adapter; see {@link RedisScriptClient}). */
-  client: RedisScriptClient;
+  /** A Redis client: node-redis v4+ (client, cluster, Sentinel) or ioredis; see {@link RedisScriptClient}. */
+  client: RedisClientLike;
+  /** How long one Redis call may take before the request is answered 503 `store_unavailable`. Default 1. */
+  commandTimeoutSeconds?: number;
   /** Key prefix. Default `sf:tokens:`. */
   prefix?: string;
   /** Encryption keys for tokens at rest (AES-256-GCM), newest first. Encryption is on when given. */
@@ -51,14 +53,12 @@ export class RedisTokenStore implements TokenStore {
   readonly #ttlMs: number;
 
   constructor(options: RedisTokenStoreOptions) {
-    if (typeof options?.client?.eval !== 'function') {
-      throw new TypeError('passport-synergyflow: RedisTokenStore option "client" must be a connected Redis client.');
-    }
+    const timeoutMs = commandTimeoutMs(options?.commandTimeoutSeconds, 'RedisTokenStore');
+    this.#client = scriptClient(options?.client, 'RedisTokenStore', timeoutMs);
     refuseUnknownOptions(options, REDIS_TOKEN_STORE_OPTIONS, 'RedisTokenStore ');
     const ttl = options.ttlSeconds ?? 30 * 86_400;
     if (!Number.isFinite(ttl) || ttl <= 0)
       throw new TypeError('passport-synergyflow: RedisTokenStore option "ttlSeconds" must be a positive number.');
-    this.#client = options.client;
     this.#prefix = options.prefix ?? 'sf:tokens:';
     this.#cipher = options.encryptionKeys ? new TokenCipher(options.encryptionKeys) : undefined;
     this.#ttlMs = ttl * 1000;

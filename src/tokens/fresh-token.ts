@@ -7,6 +7,8 @@ import { isRateLimitError } from '../error-guards.js';
 import { isUnauthorizedError } from '../error-guards.js';
 import { emit } from '../hooks.js';
 import { logger } from '../log.js';
+import { storeUnavailable } from '../redis/store-outage.js';
+import { tracedTokenStore } from '../telemetry/traced-token-store.js';
 import type { ResolvedConfig } from '../options.js';
 import { forgetTokensAndProfile, markProfileStale, noteTokensDue } from '../session/session-state.js';
 import type { RefreshCoordinator } from './refresh-coordinator.js';
@@ -54,7 +56,7 @@ export class TokenPath implements AccessTokenSource {
   readonly #config: ResolvedConfig;
 
   constructor(store: TokenStore, refresher: RefreshCoordinator, config: ResolvedConfig) {
-    this.#store = store;
+    this.#store = tracedTokenStore(store);
     this.#refresher = refresher;
     this.#config = config;
   }
@@ -123,8 +125,7 @@ export class TokenPath implements AccessTokenSource {
       await this.#store.set(req, tokens, undefined);
     } catch (error) {
       if (isSetupMistake(error)) throw error;
-      log('the token store refused a new login');
-      throw new TemporarilyUnavailableError('store_unavailable');
+      throw storeUnavailable(error, "storing a new login's tokens");
     }
     this.#noted(req, tokens);
   }
@@ -145,8 +146,7 @@ export class TokenPath implements AccessTokenSource {
       return await this.#store.get(req);
     } catch (error) {
       if (isSetupMistake(error)) throw error;
-      log('the token store is unreachable');
-      throw new TemporarilyUnavailableError('store_unavailable');
+      throw storeUnavailable(error, 'reading the token store');
     }
   }
 

@@ -4,6 +4,9 @@ import { isLoginRequiredError } from '../error-guards.js';
 import { isRateLimitError } from '../error-guards.js';
 import { emit, type Hooks } from '../hooks.js';
 import { logger } from '../log.js';
+import { storeUnavailable } from '../redis/store-outage.js';
+import { recordLockWait } from '../telemetry/metrics.js';
+import { inSpan } from '../telemetry/spans.js';
 import type { SynergyFlowClient } from '../provider/client.js';
 import { tokenFingerprint } from '../provider/client.js';
 import { rememberNewest } from '../util/bounded-map.js';
@@ -176,13 +179,17 @@ export class RefreshCoordinator {
     return remembered && remembered.until > now ? remembered.tokens : undefined;
   }
 
-  async #run(key: string, current: TokenSet, job: RefreshJob, started: number): Promise<TokenSet> {
+  #run(key: string, current: TokenSet, job: RefreshJob, started: number): Promise<TokenSet> {
+    return inSpan('synergyflow.refresh', {}, () => this.#refreshOnce(key, current, job, started));
+  }
+
+  async #refreshOnce(key: string, current: TokenSet, job: RefreshJob, started: number): Promise<TokenSet> {
     const { client, hooks, clock, lock, lockWaitMs } = this.#parts;
     const release = await this.#acquire(lock, key, job.canWait === false ? 0 : lockWaitMs);
     try {
       // Whether we took the lock or waited it out, a sibling may have stored newer tokens.
-      const stored = await job.reread().catch(() => {
-        throw new TemporarilyUnavailableError('store_unavailable');
+      const stored = await job.reread().catch((error: unknown) => {
+        throw storeUnavailable(error, 're-reading the token store under the refresh lock');
       });
       if (isNewer(stored, current)) {
         log('another process refreshed first; adopting its tokens');
@@ -220,17 +227,24 @@ export class RefreshCoordinator {
     }
   }
 
-  async #acquire(
+  #acquire(
     lock: Pick<Coordinator, 'acquire'>,
     key: string,
     waitMs: number,
   ): Promise<(() => Promise<void>) | undefined> {
-    try {
-      return await lock.acquire(`refresh:${key}`, waitMs);
-    } catch {
-      log('the refresh lock is unreachable');
-      throw new TemporarilyUnavailableError('store_unavailable');
-    }
+    const started = performance.now();
+    return inSpan('synergyflow.refresh.lock_wait', {}, async (span) => {
+      try {
+        const release = await lock.acquire(`refresh:${key}`, waitMs);
+        const outcome = release ? 'acquired' : 'gave_up';
+        span?.setAttribute('synergyflow.outcome', outcome);
+        recordLockWait(performance.now() - started, outcome);
+        return release;
+      } catch (error) {
+        recordLockWait(performance.now() - started, 'error');
+        throw storeUnavailable(error, 'taking the refresh lock');
+      }
+    });
   }
 
   /** Stores fresh tokens; when the store fails they are kept and written again, never dropped. */

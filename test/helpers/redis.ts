@@ -12,6 +12,10 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Starts it again on the same port and data directory; resolves once it answers PING. */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as in a partition. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
   /** Stops the server and removes its data directory. */
   stop(): Promise<void>;
 }
@@ -20,6 +24,8 @@ export interface RedisServer {
 export interface RedisOptions {
   /** Append-only file with `appendfsync always` in a fresh directory, so a restart keeps every write. */
   persistent?: boolean;
+  /** The port to listen on (default: a free one). */
+  port?: number;
 }
 
 const onPath = spawnSync('redis-server', ['--version']).status === 0;
@@ -49,7 +55,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     throw new Error('redis-server is not installed, and CI is set: install it ("apt-get install -y redis-server").');
   }
   const binary = redisServer;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dir = options.persistent ? mkdtempSync(join(tmpdir(), 'sf-redis-')) : undefined;
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', ''];
   args.push(...(dir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir] : ['--appendonly', 'no']));
@@ -71,7 +77,10 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
       await exited();
     },
     restart: launch,
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
     async stop() {
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       await exited();
       if (dir) rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import session from 'express-session';
 import { Passport } from 'passport';
 import { createClient } from 'redis';
 import * as pkg from '../../src/index.js';
-import { synergyFlow, type HookEvent } from '../../src/index.js';
+import { guardSessionStore, synergyFlow, type HookEvent } from '../../src/index.js';
 import { redisKeyValue, ThirdPartyTokenStore } from '../helpers/third-party-store.js';
 
 const env = (name: string): string => {
@@ -77,14 +77,17 @@ const app = express();
 const redis = createClient({ url: process.env.REDIS_URL ?? 'redis://localhost:6379' });
 // Without an 'error' listener a lost connection kills the process; with one, the client reconnects.
 redis.on('error', (error: Error) => console.error(`redis: ${error.message}`));
-await redis.connect();
+// Not awaited: the app listens at once and answers 503 until Redis is reachable.
+redis.connect().catch((error: Error) => console.error(`redis: ${error.message}`));
 const auth = synergyFlow({
   ...options, // clientID, clientSecret, callbackURL, timeoutSeconds, hooks…
   tokenStore: new RedisTokenStore({ client: redis, encryptionKeys: [process.env.TOKEN_KEY!] }), // 32 bytes, hex
   // Locks and notes the instances share; a lock's lease outlives a refresh (timeoutSeconds).
   coordinator: new RedisCoordinator({ client: redis, lockTtlSeconds: options.timeoutSeconds + 5 }),
 });
-app.use(session({ store: new RedisStore({ client: redis }), secret, resave: false, saveUninitialized: false }));
+// Each session-store call answers within 1 s, or the request gets 503 store_unavailable.
+const store = guardSessionStore(new RedisStore({ client: redis }), { timeoutSeconds: 1 });
+app.use(session({ store, secret, resave: false, saveUninitialized: false }));
 // README: several instances, setup (end)
 
 const passport = new Passport();

@@ -26,6 +26,8 @@ describe('public surface', () => {
         'TwoFactorRequiredError',
         'UnauthorizedError',
         'escapeHtml',
+        'fromIoredis',
+        'guardSessionStore',
         'isCrossSiteRequestError',
         'isForbiddenError',
         'isLoginFailedError',

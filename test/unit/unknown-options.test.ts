@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import {
-  RedisRefreshLock,
+  RedisCoordinator,
   RedisTokenStore,
   SynergyFlowStrategy,
   synergyFlow,
@@ -64,15 +64,15 @@ describe('unknown option names are refused with the closest valid one', () => {
     expect(() => auth.errorHandler({ renderPage: () => '' })).not.toThrow();
   });
 
-  it('RedisTokenStore and RedisRefreshLock options too', () => {
+  it('RedisTokenStore and RedisCoordinator options too', () => {
     // Not connected: the constructors only check their options.
     const client = createClient();
     expect(() => new RedisTokenStore({ client, encryptionKey: 'b'.repeat(64) } as never)).toThrow(
       /unknown RedisTokenStore option "encryptionKey" \(did you mean "encryptionKeys"\?\)/,
     );
     expect(() => new RedisTokenStore({ client, ttl: 60 } as never)).toThrow(/did you mean "ttlSeconds"\?/);
-    expect(() => new RedisRefreshLock({ client, lockTtl: 20 } as never)).toThrow(
-      /unknown RedisRefreshLock option "lockTtl" \(did you mean "lockTtlSeconds"\?\)/,
+    expect(() => new RedisCoordinator({ client, lockTtl: 20 } as never)).toThrow(
+      /unknown RedisCoordinator option "lockTtl" \(did you mean "lockTtlSeconds"\?\)/,
     );
     expect(() => new RedisTokenStore({ client, prefix: 'x:', ttlSeconds: 60 })).not.toThrow();
   });
