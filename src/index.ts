@@ -21,9 +21,15 @@ export { escapeHtml } from './protect/error-handler.js';
 export type { SynergyFlowOptions, ResolvedConfig } from './options.js';
 export type { Hooks, HookEvent } from './hooks.js';
 export type { RefreshLock } from './tokens/refresh-lock.js';
-export { oauthTokenRequest } from './provider/description.js';
+export { oauthRevocationRequest, oauthTokenRequest } from './provider/description.js';
 export { synergyFlowProvider } from './provider/synergyflow.js';
-export type { ProviderDescription, Grant, ClientCredentials, ProviderRequest } from './provider/description.js';
+export type {
+  ProviderDescription,
+  Grant,
+  ClientCredentials,
+  ProviderRequest,
+  Revocation,
+} from './provider/description.js';
 export {
   ErrorCodes,
   SynergyFlowError,
