@@ -8,7 +8,7 @@ export { SynergyFlowStrategy } from './login/strategy.js';
 export type { LoginInfo } from './login/strategy.js';
 export type { SynergyFlowClient } from './provider/client.js';
 export type { LoginVerify, VerifyDone } from './login/verify.js';
-export type { LoginOptions, LoginParam } from './login/login-options.js';
+export type { LoginOptions, LoginParam, LoginPrompt } from './login/login-options.js';
 export type { ApiRequest } from './protect/provider-api.js';
 export { SessionTokenStore } from './tokens/token-store.js';
 export type { TokenStore } from './tokens/token-store.js';
