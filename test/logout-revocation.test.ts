@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { revocableSynergyFlowProvider, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
 import type { Hooks } from 'passport-synergyflow';
 import { CLIENT_ID, CLIENT_SECRET, startRig, type Rig } from './helpers/rig.js';
+import { captureLogs } from './helpers/logs.js';
+
+const logs = captureLogs();
 
 let rig: Rig;
 afterEach(async () => rig?.close());
@@ -99,6 +102,8 @@ describe('logout revokes the tokens at the provider (RFC 7009) when the provider
     expect(events).toMatchObject([{ outcome: 'failed', reason: 'server_error' }]);
     // Best effort: the provider failed, so the tokens it holds stay valid until they expire.
     expect((await providerView(rig.emulator, tokens)).api).toBe(200);
+    expect(logs.some((line) => line.includes('revoking the tokens at the provider failed (server_error)'))).toBe(true);
+    expect(logs.filter((line) => line.includes(tokens.access) || line.includes(tokens.refresh))).toEqual([]);
     const dashboard = await browser.request(`${rig.url}/dashboard`, { headers: { accept: 'application/json' } });
     expect(dashboard.status).toBe(401);
   });
