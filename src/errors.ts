@@ -141,7 +141,13 @@ export type LoginFailedReason =
   | 'authorization_server_error'
   | 'refused_by_app'
   | 'scope_not_granted'
-  | 'misdirected_callback';
+  | 'misdirected_callback'
+  /** A `prompt=none` login: the user is not signed in at the provider. */
+  | 'login_required'
+  /** A `prompt=none` login: the provider must show its consent page. */
+  | 'consent_required'
+  /** A `prompt=none` login: the provider needs the user for something else. */
+  | 'interaction_required';
 
 const LOGIN_FAILED_TEXT: Record<LoginFailedReason, string> = {
   access_denied: 'The user declined the consent screen.',
@@ -156,6 +162,9 @@ const LOGIN_FAILED_TEXT: Record<LoginFailedReason, string> = {
   scope_not_granted: 'The provider did not grant the permissions this login asked for. Log in again and approve them.',
   misdirected_callback:
     'The login route received callback parameters (code, state, error or iss); only the callback route accepts them. Start the login again, and check that callbackURL points at the callback route.',
+  login_required: 'The user is not signed in at the provider, so a login without a page (prompt=none) failed. Log in.',
+  consent_required: 'The provider must ask for consent, so a login without a page (prompt=none) failed. Log in.',
+  interaction_required: 'The provider needs the user, so a login without a page (prompt=none) failed. Log in.',
 };
 
 const LOGIN_FAILED_STATUS: Partial<Record<LoginFailedReason, number>> = {
@@ -163,6 +172,9 @@ const LOGIN_FAILED_STATUS: Partial<Record<LoginFailedReason, number>> = {
   authorization_server_error: 502,
   refused_by_app: 403,
   scope_not_granted: 403,
+  login_required: 401,
+  consent_required: 401,
+  interaction_required: 401,
 };
 
 /** A login attempt failed at the callback (denied consent, bad or expired state, refused code). */

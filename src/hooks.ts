@@ -30,6 +30,13 @@ export interface Hooks {
   /** A user logged out. */
   onLogout?(event: HookEvent): void;
   /**
+   * Logout revoked the login's tokens at the provider (RFC 7009, only when the provider
+   * describes a revocation endpoint): `success`, or `failed` with the first failure's `reason`
+   * (`timeout`, `server_error`, `network`…). Reported when the revocation ends, which may be
+   * after the logout answered.
+   */
+  onRevoke?(event: HookEvent & { readonly outcome: 'success' | 'failed'; readonly reason?: string | undefined }): void;
+  /**
    * Storing refreshed tokens failed (`kept`: they are served from memory and written again) or
    * a kept set was finally stored (`stored_late`). `unsaved` counts the sets still waiting.
    */

@@ -8,7 +8,7 @@ export { SynergyFlowStrategy } from './login/strategy.js';
 export type { LoginInfo } from './login/strategy.js';
 export type { SynergyFlowClient } from './provider/client.js';
 export type { LoginVerify, VerifyDone } from './login/verify.js';
-export type { LoginOptions, LoginParam } from './login/login-options.js';
+export type { LoginOptions, LoginParam, LoginPrompt } from './login/login-options.js';
 export type { ApiRequest } from './protect/provider-api.js';
 export type {
   AntiForgeryOptions,
@@ -31,9 +31,15 @@ export { escapeHtml } from './protect/error-handler.js';
 export type { SynergyFlowOptions, ResolvedConfig } from './options.js';
 export type { Hooks, HookEvent } from './hooks.js';
 export type { RefreshLock } from './tokens/refresh-lock.js';
-export { oauthTokenRequest } from './provider/description.js';
+export { oauthRevocationRequest, oauthTokenRequest } from './provider/description.js';
 export { synergyFlowProvider } from './provider/synergyflow.js';
-export type { ProviderDescription, Grant, ClientCredentials, ProviderRequest } from './provider/description.js';
+export type {
+  ProviderDescription,
+  Grant,
+  ClientCredentials,
+  ProviderRequest,
+  Revocation,
+} from './provider/description.js';
 export {
   ErrorCodes,
   SynergyFlowError,

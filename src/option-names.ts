@@ -113,6 +113,7 @@ const HOOK_NAMES = namesOf<Hooks>({
   onLogout: true,
   onTokenStoreFailed: true,
   onStaleTokenServed: true,
+  onRevoke: true,
 });
 
 function nested(value: unknown, option: string, known: readonly string[]): void {

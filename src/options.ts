@@ -113,6 +113,19 @@ export interface SynergyFlowOptions {
   maxPendingLogins?: number;
   /** How long a started login stays valid, in seconds. Default 600. */
   loginTimeoutSeconds?: number;
+  /**
+   * How long logout waits for the provider to revoke the login's tokens, in seconds, before it
+   * answers anyway (the revocation goes on, within `timeoutSeconds`). Only for providers that
+   * describe a revocation endpoint (`revocationPath`). 0: never wait. Default 1.
+   */
+  revocationWaitSeconds?: number;
+  /**
+   * When a browser's login has ended (its refresh token expired or was refused), try the login
+   * without a page first (`prompt=none`): a user still signed in at the provider comes back
+   * logged in; otherwise the normal login follows. At most one attempt per browser every
+   * `loginTimeoutSeconds`. Default false.
+   */
+  silentRenewal?: boolean;
   /** Where token sets live. Default: {@link SessionTokenStore}. */
   tokenStore?: TokenStore;
   /**
@@ -179,6 +192,8 @@ export interface ResolvedConfig {
   readonly tokenURL: string;
   /** The profile endpoint; `undefined` when the provider has none. */
   readonly userURL: string | undefined;
+  /** The revocation endpoint (RFC 7009); `undefined` when the provider describes none. */
+  readonly revocationURL: string | undefined;
   /** `scope`: the scopes every login asks for. */
   readonly scope: readonly string[];
   /** `routes`: the login, callback and logout paths inside their routers. */
@@ -219,6 +234,10 @@ export interface ResolvedConfig {
   readonly maxPendingLogins: number;
   /** `loginTimeoutSeconds`, in milliseconds. */
   readonly loginTimeoutMs: number;
+  /** `revocationWaitSeconds`, in milliseconds. */
+  readonly revocationWaitMs: number;
+  /** `silentRenewal`. */
+  readonly silentRenewal: boolean;
   /** `trustedOrigins`, as origins (`https://app.example`). */
   readonly trustedOrigins: readonly string[];
   /** `antiForgery`, resolved (header name in lower case); `undefined`: none required by default. */
@@ -267,6 +286,8 @@ const OPTION_NAMES = namesOf<SynergyFlowOptions>({
   idleTimeoutSeconds: true,
   absoluteTimeoutSeconds: true,
   antiForgery: true,
+  revocationWaitSeconds: true,
+  silentRenewal: true,
   trustedOrigins: true,
   hooks: true,
   fetch: true,
@@ -348,6 +369,7 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
     authorizationURL: provider.authorizationPath === undefined ? undefined : endpoint(provider.authorizationPath),
     tokenURL: endpoint(provider.tokenPath),
     userURL: provider.userPath === undefined ? undefined : endpoint(provider.userPath),
+    revocationURL: provider.revocationPath === undefined ? undefined : endpoint(provider.revocationPath),
     scope: scopeList(options.scope, provider.defaultScope),
     routes: Object.freeze(routes),
     loginURL: localPath(options.loginURL, 'loginURL', `${callbackDir}${routes.login}`),
@@ -374,6 +396,11 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
     maxRetryAfterSeconds: count(options.maxRetryAfterSeconds, 'maxRetryAfterSeconds', 300, 1, 86_400),
     maxPendingLogins: count(options.maxPendingLogins, 'maxPendingLogins', 10, 1, 100),
     loginTimeoutMs: count(options.loginTimeoutSeconds, 'loginTimeoutSeconds', 600, 1, 3600) * 1000,
+    revocationWaitMs: count(options.revocationWaitSeconds, 'revocationWaitSeconds', 1, 0, 120) * 1000,
+    silentRenewal:
+      options.silentRenewal === undefined || typeof options.silentRenewal === 'boolean'
+        ? options.silentRenewal === true
+        : fail('silentRenewal', 'must be true or false'),
     trustedOrigins: Object.freeze(trustedOrigins),
     antiForgery: resolveAntiForgery(options.antiForgery, 'antiForgery', undefined),
     hooks: Object.freeze({ ...options.hooks }),

@@ -106,9 +106,9 @@ describe('public types', () => {
     const bad: ApiRequest = { method: 'TRACE', path: '/api/user' };
     expect(bad.method).toBe('TRACE');
     expectTypeOf(auth.login).parameter(0).toEqualTypeOf<LoginOptions | undefined>();
-    // @ts-expect-error prompt takes "login" or "consent"
-    const wrong: LoginOptions = { prompt: 'none' };
-    expect(wrong.prompt).toBe('none');
+    // @ts-expect-error prompt takes "login", "consent" or "none"
+    const wrong: LoginOptions = { prompt: 'select_account' };
+    expect(wrong.prompt).toBe('select_account');
   });
 
   it('options are checked: required fields, no unknown names, typed values', () => {

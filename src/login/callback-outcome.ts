@@ -14,6 +14,15 @@ export type CallbackOutcome =
   | { readonly kind: 'followed'; readonly landing: string }
   /** A replayed callback (the back button) of a user who is logged in already. */
   | { readonly kind: 'already_logged_in'; readonly landing: string }
+  /**
+   * A silent renewal (`prompt=none`) the provider could not finish without the user: the browser
+   * goes to the normal login, keeping where it was going (see `silent-renewal.ts`).
+   */
+  | {
+      readonly kind: 'renew_interactively';
+      readonly landing: string;
+      readonly reason: 'login_required' | 'consent_required' | 'interaction_required';
+    }
   /** The login failed, or cannot be finished now: the error says why. */
   | { readonly kind: 'failed'; readonly error: unknown };
 
@@ -45,6 +54,10 @@ export function answerCallback(
       log('a second callback followed the login another request finished');
       return redirect(res, 303, outcome.landing);
     case 'already_logged_in':
+      return redirect(res, 303, outcome.landing);
+    case 'renew_interactively':
+      log('silent renewal answered %s: on to the normal login', outcome.reason);
+      emit(hooks, 'onLogin', { outcome: `silent_${outcome.reason}`, durationMs });
       return redirect(res, 303, outcome.landing);
     case 'failed': {
       const name = failureName(outcome.error);

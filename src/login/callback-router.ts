@@ -8,6 +8,7 @@ import { answerCallback, type CallbackOutcome } from './callback-outcome.js';
 import { plausibleState, readCallbackParams, type CallbackParams } from './callback-params.js';
 import { follow, followable, letGo } from './login-handover.js';
 import { redeemOnce } from './redeem-code.js';
+import { authorizationErrorOutcome } from './silent-renewal.js';
 import { lostLoginHint } from './setup-checks.js';
 import { observedRoute } from '../telemetry/observed-route.js';
 
@@ -71,7 +72,7 @@ async function decide(parts: AuthParts, req: Request, res: Response): Promise<De
     const taken = parts.transactions.take(req, state);
     if (typeof taken === 'string') return { outcome: failed(taken) };
     if (params.error === undefined || params.code !== undefined) return { outcome: failed('invalid_callback') };
-    return { outcome: failed(params.error === 'access_denied' ? 'access_denied' : 'authorization_server_error') };
+    return { outcome: authorizationErrorOutcome(parts.config, taken, params.error) };
   }
   return redeemOnce(parts, req, res, state, params.code);
 }

@@ -13,14 +13,20 @@ export interface LoginOptions {
   scope?: string | readonly string[];
   /**
    * `'login'` makes the provider ask the user to sign in again (re-authentication before a
-   * sensitive action); `'consent'` shows the consent screen again.
+   * sensitive action); `'consent'` shows the consent screen again; `'none'` shows no page at
+   * all: a user signed in at the provider who approved before comes back logged in, anyone else
+   * comes back with a failed login (`login_required`, `consent_required` or
+   * `interaction_required`).
    */
-  prompt?: 'login' | 'consent';
+  prompt?: LoginPrompt;
   /** Pre-fills the provider's sign-in form (an e-mail address or user name). */
   loginHint?: string;
   /** Where to land after this login: a path on this site, or a URL on a trusted origin. */
   returnTo?: string;
 }
+
+/** The `prompt` values a login may send (OpenID Connect's, which the provider honours). */
+export type LoginPrompt = 'login' | 'consent' | 'none';
 
 /** Authorization-request parameters `/login?…` may carry when the `loginParams` option lists them. */
 export type LoginParam = 'scope' | 'prompt' | 'login_hint';
@@ -40,13 +46,15 @@ export function loginParamList(value: unknown): readonly LoginParam[] | undefine
 /** A login's checked options, as the login route hands them to Passport. */
 export interface LoginChoice {
   readonly scope?: readonly string[] | undefined;
-  readonly prompt?: 'login' | 'consent' | undefined;
+  readonly prompt?: LoginPrompt | undefined;
+  /** A silent renewal attempt (`prompt=none` started by `silentRenewal`). */
+  readonly silent?: boolean | undefined;
   readonly loginHint?: string | undefined;
   readonly returnTo?: string | undefined;
 }
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/;
-const PROMPTS = new Set(['login', 'consent']);
+const PROMPTS = new Set(['login', 'consent', 'none']);
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const HINT = /^[^\x00-\x1f\x7f]{1,256}$/;
 
@@ -68,7 +76,8 @@ export function resolveLoginOptions(options: LoginOptions, config: ResolvedConfi
   refuseUnknownOptions(options, LOGIN_OPTIONS, 'auth.login() ');
   const scope = options.scope === undefined ? undefined : scopeTokens(options.scope);
   if (options.scope !== undefined && !scope) fail('scope', 'must be a non-empty list of scope tokens');
-  if (options.prompt !== undefined && !PROMPTS.has(options.prompt)) fail('prompt', 'must be "login" or "consent"');
+  if (options.prompt !== undefined && !PROMPTS.has(options.prompt))
+    fail('prompt', 'must be "login", "consent" or "none"');
   if (options.loginHint !== undefined && !(typeof options.loginHint === 'string' && HINT.test(options.loginHint))) {
     fail('loginHint', 'must be a string of 1 to 256 printable characters');
   }
@@ -115,7 +124,7 @@ export function loginChoice(
         const list = scopeTokens(raw);
         return list?.every((s) => offered.has(s)) ? list : undefined;
       }),
-    prompt: choice.prompt ?? read('prompt', (raw) => (PROMPTS.has(raw) ? (raw as 'login' | 'consent') : undefined)),
+    prompt: choice.prompt ?? read('prompt', (raw) => (PROMPTS.has(raw) ? (raw as LoginPrompt) : undefined)),
     loginHint: choice.loginHint ?? read('login_hint', (raw) => (HINT.test(raw) ? raw : undefined)),
     returnTo,
     dropped,

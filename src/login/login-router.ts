@@ -5,6 +5,7 @@ import { logger } from '../log.js';
 import { LoginFailedError } from '../errors.js';
 import { loginChoice, type LoginChoice } from './login-options.js';
 import { returnPathFor } from './return-to.js';
+import { startsSilentAttempt } from './silent-renewal.js';
 import { loginSetupProblem } from './setup-checks.js';
 import { holdsOnlyPendingLogins } from '../session/session-state.js';
 import { linkResponse, queryOf } from '../util/http.js';
@@ -76,12 +77,18 @@ export function startLogin(
     shortenAnonymousSession(req, parts.config.loginTimeoutMs);
     const { dropped, ...chosen } = loginChoice(req, parts.config, choice);
     // The package's own routes are never a place to return to (a callback URL would replay a code).
-    const login = { ...chosen, returnTo: returnPathFor(chosen.returnTo, parts.config) };
+    // A silent renewal attempt asks for no page, and its transaction says so (silent-renewal.ts).
+    const silent = startsSilentAttempt(req, res, parts.config, chosen.prompt);
+    const login = {
+      ...chosen,
+      returnTo: returnPathFor(chosen.returnTo, parts.config),
+      ...(silent ? { prompt: 'none' as const, silent } : {}),
+    };
     if (chosen.returnTo !== undefined && login.returnTo === undefined) dropped.push('returnTo');
     if (dropped.length > 0) log('ignored login parameters: %s', dropped.join(', '));
     try {
       // passport-oauth2 hands an object `state` to the state store (the types only know strings).
-      const state = { returnTo: login.returnTo, scope: login.scope };
+      const state = { returnTo: login.returnTo, scope: login.scope, silent: login.silent };
       const options = { ...login, state } as unknown as { state: string };
       parts.passport().authenticate('synergyflow', options)(req, res, next);
     } catch (error) {

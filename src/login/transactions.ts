@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { pendingLogins, setPendingLogins, type LoginTransaction } from '../session/session-state.js';
 import { LoginBinding } from './login-binding.js';
+import type { MarkedTransaction } from './silent-renewal.js';
 
 /** Why a callback's state was not accepted. */
 export type StateProblem = 'unknown_state' | 'expired';
@@ -41,13 +42,30 @@ export class LoginTransactionStore {
     this.binding = new LoginBinding(options.callbackURL, options.loginTimeoutMs);
   }
 
-  /** Records a new login, bound to this browser, and returns its fresh `state`. */
-  begin(req: Request, verifier: string, returnTo: string | undefined, scope?: readonly string[]): string {
+  /**
+   * Records a new login, bound to this browser, and returns its fresh `state`. `silent` marks a
+   * silent renewal attempt (`prompt=none`; see `silent-renewal.ts`).
+   */
+  begin(
+    req: Request,
+    verifier: string,
+    returnTo: string | undefined,
+    scope?: readonly string[],
+    silent?: boolean,
+  ): string {
     const now = this.#clock();
     const state = randomBytes(32).toString('base64url');
     const binding = this.binding.bind(req);
     const live = Object.entries(pendingLogins(req) ?? {}).filter(([, t]) => now - t.createdAt <= this.#ttlMs);
-    live.push([state, { verifier, returnTo, createdAt: now, binding, ...(scope ? { scope } : {}) }]);
+    const login: MarkedTransaction = {
+      verifier,
+      returnTo,
+      createdAt: now,
+      binding,
+      ...(scope ? { scope } : {}),
+      ...(silent ? { silent: true } : {}),
+    };
+    live.push([state, login]);
     // Insertion order is age order: keeping the tail drops the oldest logins first.
     setPendingLogins(req, Object.fromEntries(live.slice(-this.#maxPending)));
     return state;

@@ -10,6 +10,7 @@ import { isTemporarilyUnavailableError } from '../error-guards.js';
 import { isNavigation, wantsHtml } from './negotiate.js';
 import { requestedPath, returnPathFor } from '../login/return-to.js';
 import { logger } from '../log.js';
+import { loginRedirectFor } from '../login/silent-renewal.js';
 import { reachesErrorMiddleware } from '../seams/express-router.js';
 import { pageTitle } from './page-title.js';
 import { redirect, requestPath, sendHtml, sendJson } from '../util/http.js';
@@ -51,14 +52,13 @@ export interface ErrorHandlerOptions {
 const handlersCreated = new WeakSet<AuthParts>();
 
 function answer(parts: AuthParts, render: PageRenderer, error: SynergyFlowError, req: Request, res: Response): void {
-  const { loginURL, failureRedirect } = parts.config;
+  const { failureRedirect } = parts.config;
   res.setHeader('Cache-Control', 'no-store');
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
   if ((isLoginRequiredError(error) || isUnauthorizedError(error)) && isNavigation(req)) {
     // Never back to the callback (its code) or the login route.
     const returnTo = returnPathFor(requestedPath(req.originalUrl), parts.config);
-    const query = returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
-    return redirect(res, 303, `${loginURL}${query}`);
+    return redirect(res, 303, loginRedirectFor(parts.config, returnTo, error));
   }
   if (isLoginFailedError(error) && failureRedirect !== undefined && wantsHtml(req)) {
     return redirect(res, 303, `${failureRedirect}?error=${encodeURIComponent(error.reason)}`);

@@ -11,7 +11,7 @@ import { asRecord } from '../util/json.js';
 import { parseRetryAfter, rateLimitErrorFrom } from './rate-limit.js';
 
 /** Which call an answer belongs to: the meaning of a 401 depends on it. */
-export type ProviderCall = 'code_exchange' | 'refresh' | 'api';
+export type ProviderCall = 'code_exchange' | 'refresh' | 'api' | 'revocation';
 
 /** The `error` field of an OAuth error body (RFC 6749 §5.2), when it is a short plain word. */
 function oauthErrorCode(body: unknown): string | undefined {
@@ -72,6 +72,8 @@ export function answerToError(
     return unexpected(status, undefined, json);
   }
   const error = oauthErrorCode(json);
+  // A refused revocation ends no login: it is reported, never turned into "log in again".
+  if (call === 'revocation' && error !== 'invalid_client') return unexpected(status, error);
   if (error === 'invalid_client') {
     return new ProviderError(
       'invalid_client',

@@ -6,7 +6,7 @@ import { logger } from '../log.js';
 import { open, readAnswer, send, type HttpLimits, type ProviderAnswer } from './http.js';
 import type { ResolvedConfig } from '../options.js';
 import type { SynergyFlowProfile } from './profile.js';
-import { profileFrom, type Grant } from './description.js';
+import { oauthRevocationRequest, profileFrom, type Grant, type Revocation } from './description.js';
 import { answerToError, type ProviderCall } from './answer-to-error.js';
 import { RateLimitGate } from './rate-limit.js';
 import type { TokenSet } from '../tokens/token-set.js';
@@ -183,6 +183,23 @@ export class SynergyFlowClient {
     this.#raiseFor(answer, 'api', key);
     // A provider description may call an odd status fine (`classifyAnswer`): nothing to stream.
     return { status: answer.status, headers: answer.headers, body: null, deadline };
+  }
+
+  /**
+   * Revokes one token at the provider's revocation endpoint (RFC 7009), through the same HTTP
+   * layer as every other call: deadline, size cap, no redirect, and the one mapping of answers to
+   * errors (a refusal is a `ProviderError`, never "log in again"). Any 2xx is success: RFC 7009
+   * answers 200 for a token that was invalid already.
+   */
+  async revoke(token: string, hint: Revocation['hint']): Promise<void> {
+    const { provider, revocationURL } = this.#config;
+    if (revocationURL === undefined) {
+      throw new TypeError(`passport-synergyflow: provider "${provider.name}" has no revocation endpoint.`);
+    }
+    const build = provider.revocationRequest?.bind(provider) ?? oauthRevocationRequest;
+    const { url, init } = build({ token, hint }, this.#config, revocationURL);
+    const answer = await send(url, init, this.#limits);
+    this.#raiseFor(answer, 'revocation');
   }
 
   async #grant(grant: Grant, call: ProviderCall, previous?: TokenSet): Promise<TokenSet> {

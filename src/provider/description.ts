@@ -9,6 +9,12 @@ export type Grant =
   | { type: 'authorization_code'; code: string; redirectUri: string; codeVerifier: string }
   | { type: 'refresh_token'; tokens: TokenSet; params?: Readonly<Record<string, string>> | undefined };
 
+/** One token to revoke (RFC 7009), with the hint of its type. */
+export interface Revocation {
+  readonly token: string;
+  readonly hint: 'refresh_token' | 'access_token';
+}
+
 /** The client's registration at the provider. */
 export interface ClientCredentials {
   readonly clientID: string;
@@ -38,6 +44,11 @@ export interface ProviderDescription {
   readonly tokenPath: string;
   /** The profile endpoint's path; `undefined` when the provider has none. */
   readonly userPath: string | undefined;
+  /**
+   * The token revocation endpoint's path (RFC 7009); `undefined` or absent when the provider has
+   * none (SynergyFlow Pro documents none). When set, logout revokes the login's tokens there.
+   */
+  readonly revocationPath?: string | undefined;
   /** Scopes asked for when the app names none. */
   readonly defaultScope: readonly string[];
   /** Whether the provider issues refresh tokens at all. */
@@ -46,6 +57,11 @@ export interface ProviderDescription {
   readonly lifetimes: TokenLifetimes;
   /** Builds the token request for a grant. */
   tokenRequest(grant: Grant, credentials: ClientCredentials, tokenURL: string): ProviderRequest;
+  /**
+   * Builds a revocation request (RFC 7009); absent: {@link oauthRevocationRequest} (form-encoded,
+   * client credentials in the body, as the token request sends them).
+   */
+  revocationRequest?(revocation: Revocation, credentials: ClientCredentials, revocationURL: string): ProviderRequest;
   /** Checks a token answer and turns it into a token set (keeping what a refresh omits). */
   parseTokenAnswer(body: unknown, now: number, previous?: TokenSet): TokenSet;
   /** Headers that carry the access token (and whatever else the provider wants) to the API. */
@@ -83,6 +99,31 @@ export function oauthTokenRequest(grant: Grant, credentials: ClientCredentials, 
   }
   return {
     url: tokenURL,
+    init: {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: params.toString(),
+    },
+  };
+}
+
+/**
+ * Builds a standard RFC 7009 revocation request: `token` and `token_type_hint`, form-encoded,
+ * client credentials in the body (`client_secret_post`), like {@link oauthTokenRequest}.
+ */
+export function oauthRevocationRequest(
+  revocation: Revocation,
+  credentials: ClientCredentials,
+  revocationURL: string,
+): ProviderRequest {
+  const params = new URLSearchParams({
+    token: revocation.token,
+    token_type_hint: revocation.hint,
+    client_id: credentials.clientID,
+    client_secret: credentials.clientSecret,
+  });
+  return {
+    url: revocationURL,
     init: {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },

@@ -65,6 +65,7 @@ export const OAuth2Base = OAuth2Strategy as unknown as new (
 interface LoginRequestState {
   returnTo?: string | undefined;
   scope?: readonly string[] | undefined;
+  silent?: boolean | undefined;
 }
 
 type StateVerified = (
@@ -84,7 +85,10 @@ export function toStateStore(transactions: LoginTransactionStore): StateStore {
       callback: (error: Error | null, state?: string) => void,
     ): void {
       try {
-        callback(null, transactions.begin(req, verifier, requestState?.returnTo, requestState?.scope));
+        callback(
+          null,
+          transactions.begin(req, verifier, requestState?.returnTo, requestState?.scope, requestState?.silent),
+        );
       } catch (error) {
         callback(error as Error);
       }

@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AuthParts } from '../parts.js';
 import { noStore } from '../util/no-store.js';
-import { endLogin } from './end-login.js';
+import { endLoginAndRevoke } from './revoke-at-logout.js';
 import { loggedInSubject } from './session-state.js';
 import { accepts, header, redirect, send } from '../util/http.js';
 import { CrossSiteRequestError } from '../errors.js';
@@ -83,7 +83,7 @@ export function createLogoutRouter(parts: AuthParts): Router {
     if (!req.session) return done();
     const userId = loggedInSubject(req);
     if (userId === undefined && !req.isAuthenticated?.()) return done();
-    endLogin(parts, req).then(() => {
+    endLoginAndRevoke(parts, req, userId).then(() => {
       req.logout((error: unknown) => {
         if (error) return next(error);
         emit(parts.config.hooks, 'onLogout', { outcome: 'success', durationMs: Date.now() - started, userId });

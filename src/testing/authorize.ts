@@ -21,6 +21,13 @@ export interface AuthorizeParts {
   record?(request: AuthorizationRecord): void;
   /** Scopes the user withholds at consent (the grant gets the others). */
   withheld?(): readonly string[];
+  /**
+   * Whether the user is signed in at the provider (default: always). A signed-out user gets the
+   * sign-in page, and `prompt=none` gets `error=login_required`.
+   */
+  signedIn?(): boolean;
+  /** Told when the user approves on the page (which signs the user in). */
+  approved?(): void;
 }
 
 /** An authorization request as the emulator received it. */
@@ -128,14 +135,23 @@ export function authorizeRouter(parts: AuthorizeParts): Router {
       loginHint: single(req, 'login_hint'),
     });
     // Laravel Passport: prompt=login signs the user in again and prompt=consent asks again, so
-    // neither is approved silently; prompt=none never shows a page.
-    const interactive = consent.prompt === 'login' || consent.prompt === 'consent';
-    if (consent.prompt === 'none' && !parts.autoApprove()) return back(res, consent, { error: 'consent_required' });
+    // neither is approved silently. prompt=none (OpenID Connect) never shows a page: a signed-in
+    // user who approved these scopes for this client before comes back with a code at once.
+    const signedIn = parts.signedIn?.() ?? true;
+    const interactive = consent.prompt === 'login' || consent.prompt === 'consent' || !signedIn;
+    if (consent.prompt === 'none') {
+      if (!signedIn) return back(res, consent, { error: 'login_required' }, parts.issuer());
+      if (!parts.autoApprove() && !approvedBefore(consent)) {
+        return back(res, consent, { error: 'consent_required' }, parts.issuer());
+      }
+      return approve(res, consent);
+    }
     if (parts.autoApprove() && !interactive) return approve(res, consent);
     const id = randomBytes(16).toString('base64url');
     pending.set(id, consent);
     res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(consentPage(id, clientID, parts.user(), consent.scopes, action, consent.prompt));
+    const shown = signedIn ? consent.prompt : 'login';
+    res.type('html').send(consentPage(id, clientID, parts.user(), consent.scopes, action, shown));
   });
   router.post(path, express.urlencoded({ extended: false }), (req, res) => {
     const body = req.body as Record<string, unknown>;
@@ -154,8 +170,17 @@ export function authorizeRouter(parts: AuthorizeParts): Router {
         parts.issuer(),
       );
     }
+    parts.approved?.();
+    approvals.add(approvalKey(consent.clientID, consent.scopes));
     approve(res, consent);
   });
+
+  /** Consents given on the page, per client, user and scopes: `prompt=none` may skip them. */
+  const approvals = new Set<string>();
+  const approvalKey = (clientID: string, scopes: readonly string[]): string =>
+    JSON.stringify([clientID, parts.user().id, [...scopes].sort()]);
+  const approvedBefore = (consent: PendingConsent): boolean =>
+    approvals.has(approvalKey(consent.clientID, consent.scopes));
 
   function approve(res: Response, consent: PendingConsent): void {
     const withheld = parts.withheld?.() ?? [];

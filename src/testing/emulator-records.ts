@@ -26,6 +26,8 @@ export interface EmulatorCounters {
   /** Token answers the client had hung up on before they were sent (it died mid-refresh). */
   undeliveredTokenAnswers: number;
   user: number;
+  /** Calls of the revocation endpoint (`revocation: true`). */
+  revoke: number;
   /** Calls of routes registered with `route()`. */
   api: number;
 }
@@ -50,5 +52,6 @@ export const emptyCounters = (): EmulatorCounters => ({
   toleratedReuses: 0,
   undeliveredTokenAnswers: 0,
   user: 0,
+  revoke: 0,
   api: 0,
 });

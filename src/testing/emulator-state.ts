@@ -184,6 +184,19 @@ export class EmulatorState {
     for (const token of this.refreshTokens.values()) Object.assign(token, { revoked: true, reuseTolerated: true });
   }
 
+  /**
+   * Revokes a token of `clientID` (RFC 7009): an access token, or a refresh token together with
+   * its access token. A token unknown or of another client is left alone, as RFC 7009 answers it.
+   */
+  revokeToken(token: string, clientID: string): void {
+    const refresh = this.refreshTokens.get(token);
+    if (refresh?.clientID === clientID) {
+      this.#revoke(token);
+      this.#revoke(refresh.accessToken);
+    }
+    if (this.accessTokens.get(token)?.clientID === clientID) this.#revoke(token);
+  }
+
   #revoke(token: string): void {
     const access = this.accessTokens.get(token);
     if (access) access.revoked = true;

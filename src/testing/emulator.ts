@@ -8,43 +8,11 @@ import type { AuthorizationRecord } from './authorize.js';
 import { answerWith, CustomRoutes, type EmulatedRouteHandler, type EmulatedRouteOptions } from './custom-routes.js';
 import { misbehave, type EmulatedEndpoint, type Misbehaviour } from './misbehaviour.js';
 import { tokenBodyParsers, tokenRouter } from './token-endpoint.js';
+import { REVOCATION_PATH, revocationRouter } from './revocation-endpoint.js';
+import { ENDPOINTS, type EmulatorOptions } from './emulator-options.js';
 
 export type { EmulatorCounters, RecordedCall } from './emulator-records.js';
-
-/** Options of {@link startSynergyFlowEmulator}; every one has a default. */
-export interface EmulatorOptions {
-  /** Port to listen on; default 0 (an ephemeral port). */
-  port?: number;
-  /** Host to bind; default `127.0.0.1`. */
-  host?: string;
-  /** Registered clients. Default: none; add them with `registerClient()`. */
-  clients?: EmulatedClient[];
-  /** Users; the first approves consent unless `approveAs()` picks another. Default: Test User (id 1). */
-  users?: EmulatedUser[];
-  /** Approve consent at once, without the page. Default false. */
-  autoApprove?: boolean;
-  /** Access-token lifetime in seconds. Default 1,296,000 (15 days). */
-  accessTokenTtlSeconds?: number;
-  /** Refresh-token lifetime in seconds. Default 2,592,000 (30 days). */
-  refreshTokenTtlSeconds?: number;
-  /** Requests per minute per access token on the API. Default 60. */
-  rateLimit?: number;
-  /**
-   * Send `iss` on authorization redirects (RFC 9207): `true` sends the emulator's URL, a string
-   * sends that string. Default false, like Laravel Passport.
-   */
-  issuerParameter?: boolean | string;
-  /**
-   * How long a rotated refresh token may be used once more, in seconds, answered with a fresh
-   * pair (a provider-side reuse interval). Default 0: every reuse is refused, as Laravel does.
-   */
-  refreshReuseGraceSeconds?: number;
-  /**
-   * The clock token lifetimes and rate windows run on (milliseconds since the epoch). Default
-   * `Date.now`. Give the app and the emulator one {@link FakeClock} to skip time in tests.
-   */
-  clock?: () => number;
-}
+export type { EmulatorOptions } from './emulator-options.js';
 
 /**
  * An in-process SynergyFlow Pro: a real HTTP server (Express, ephemeral port) that behaves as the
@@ -76,6 +44,14 @@ export class SynergyFlowEmulator {
   #listening: Listening | undefined;
   #approver: number;
   autoApprove: boolean;
+  /**
+   * Whether the user is signed in at the provider. Signed out (`signOut()`), the authorize
+   * endpoint shows its sign-in page, and `prompt=none` comes back with `error=login_required`;
+   * approving on the page signs the user in again. Default true.
+   */
+  signedIn = true;
+  /** Whether `POST /oauth/revoke` answers (see the `revocation` option). */
+  revocation: boolean;
   rateLimit: number;
   /** Answer a revoked refresh token with 401 `invalid_request`, as older Laravel servers do. */
   legacyRefreshErrors = false;
@@ -84,9 +60,9 @@ export class SynergyFlowEmulator {
   /** Make `/api/user` require this scope (403 without it). Default `user:read`. */
   requiredScope = 'user:read';
   /** Answer each endpoint this many milliseconds late, like a provider far away. Default 0. */
-  readonly latencyMs: Record<EmulatedEndpoint, number> = { token: 0, user: 0 };
+  readonly latencyMs: Record<EmulatedEndpoint, number> = { token: 0, user: 0, revoke: 0 };
   /** Calls of each endpoint received and not answered yet (a refresh in flight, for instance). */
-  readonly inFlight: Record<EmulatedEndpoint, number> = { token: 0, user: 0 };
+  readonly inFlight: Record<EmulatedEndpoint, number> = { token: 0, user: 0, revoke: 0 };
   /** How long a rotated refresh token may be used once more, in seconds; see the option. */
   refreshReuseGraceSeconds: number;
   readonly #issuerParameter: boolean | string;
@@ -103,6 +79,7 @@ export class SynergyFlowEmulator {
     this.#users = options.users?.length ? [...options.users] : [TEST_USER];
     this.#approver = this.#users[0]?.id ?? 1;
     this.autoApprove = options.autoApprove ?? false;
+    this.revocation = options.revocation ?? false;
     this.rateLimit = options.rateLimit ?? 60;
     this.#issuerParameter = options.issuerParameter ?? false;
     this.refreshReuseGraceSeconds = options.refreshReuseGraceSeconds ?? 0;
@@ -132,6 +109,11 @@ export class SynergyFlowEmulator {
   approveAs(userId: number): void {
     if (!this.#users.some((user) => user.id === userId)) throw new Error(`No emulated user with id ${userId}.`);
     this.#approver = userId;
+  }
+
+  /** Signs the user out at the provider (see {@link signedIn}); their tokens stay valid. */
+  signOut(): void {
+    this.signedIn = false;
   }
 
   /** Adds or replaces a user. */
@@ -201,8 +183,9 @@ export class SynergyFlowEmulator {
     // A real provider has read the whole request before it works on it, so a client that dies
     // while waiting does not stop its refresh: the rotation happens and the answer is lost.
     app.post('/oauth/token', ...tokenBodyParsers);
+    app.post(REVOCATION_PATH, ...tokenBodyParsers);
     app.use((req: Request, res: Response, next: () => void) => {
-      const endpoint = req.path === '/oauth/token' ? 'token' : req.path === '/api/user' ? 'user' : undefined;
+      const endpoint = ENDPOINTS.get(req.path);
       if (endpoint) {
         this.inFlight[endpoint] += 1;
         res.once('close', () => (this.inFlight[endpoint] -= 1));
@@ -222,6 +205,23 @@ export class SynergyFlowEmulator {
         count: () => (this.counters.authorize += 1),
         record: (request) => this.authorizations.push(request),
         withheld: () => this.withheldScopes,
+        signedIn: () => this.signedIn,
+        approved: () => (this.signedIn = true),
+      }),
+    );
+    app.post(REVOCATION_PATH, (_req: Request, res: Response, next: () => void) => {
+      if (this.revocation) next();
+      else res.status(404).json({ message: 'Not Found' });
+    });
+    app.use(
+      revocationRouter({
+        state: this.#state,
+        client: (id) => this.#clients.get(id),
+        before: (res, body, headers) => {
+          this.counters.revoke += 1;
+          this.calls.push({ endpoint: 'revoke', body, headers, url: REVOCATION_PATH });
+          return this.#forced('revoke', res);
+        },
       }),
     );
     app.use(

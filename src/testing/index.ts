@@ -14,6 +14,7 @@ export { PhpOAuthEmulator, startPhpOAuthEmulator } from './php-oauth-emulator.js
 export type { PhpOAuthEmulatorOptions, PhpOAuthUser } from './php-oauth-emulator.js';
 export { SynapseFiEmulator, startSynapseFiEmulator } from './synapsefi-emulator.js';
 export type { SynapseFiEmulatorOptions } from './synapsefi-emulator.js';
+export { revocableSynergyFlowProvider } from './revocation-endpoint.js';
 export { FakeClock } from './fake-clock.js';
 export { startTestApp } from './test-app.js';
 export type {

@@ -20,7 +20,7 @@ export type Misbehaviour =
   | { redirect: string };
 
 /** Endpoints whose answers can be forced. */
-export type EmulatedEndpoint = 'token' | 'user';
+export type EmulatedEndpoint = 'token' | 'user' | 'revoke';
 
 /** Laravel's own error bodies for the API's statuses. */
 export const LARAVEL_MESSAGES: Record<number, string> = {

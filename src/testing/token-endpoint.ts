@@ -23,7 +23,7 @@ export interface TokenEndpointParts {
 }
 
 /** Laravel Passport's token error body. */
-function oauthError(res: Response, status: number, error: string, hint: string): void {
+export function oauthError(res: Response, status: number, error: string, hint: string): void {
   const descriptions: Record<string, string> = {
     invalid_request:
       'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.',
@@ -37,7 +37,8 @@ function oauthError(res: Response, status: number, error: string, hint: string):
   res.status(status).json({ error, error_description: description, hint, message: description });
 }
 
-function readBody(req: Request): Record<string, string> {
+/** The request's form or JSON body, string values only. */
+export function readBody(req: Request): Record<string, string> {
   const out: Record<string, string> = {};
   const body = (req.body ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries(body)) if (typeof value === 'string') out[key] = value;
@@ -45,7 +46,7 @@ function readBody(req: Request): Record<string, string> {
 }
 
 /** Client credentials from the body or from HTTP Basic (RFC 6749 §2.3.1 encoding); never both. */
-function clientCredentials(
+export function clientCredentials(
   req: Request,
   body: Record<string, string>,
 ): { id: string; secret: string } | 'both' | undefined {

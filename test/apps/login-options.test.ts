@@ -47,7 +47,6 @@ describe('per-login authorization options', () => {
       scopes: ['user:read', 'user:write'],
     });
     for (const query of [
-      'prompt=none',
       'prompt=select_account',
       'scope=admin',
       'scope=user:read%20admin',
@@ -94,7 +93,9 @@ describe('per-login authorization options', () => {
 
   it('auth.login() options are checked once, naming the bad one', () => {
     const auth = synergyFlow({ clientID: 'a', clientSecret: 'b', callbackURL: 'https://app.example/auth/callback' });
-    expect(() => auth.login({ prompt: 'none' as 'login' })).toThrow(/"prompt" must be "login" or "consent"/);
+    expect(() => auth.login({ prompt: 'select_account' as 'login' })).toThrow(
+      /"prompt" must be "login", "consent" or "none"/,
+    );
     expect(() => auth.login({ scope: 'user:read "x"' })).toThrow(/"scope"/);
     expect(() => auth.login({ loginHint: 'a\nb' })).toThrow(/"loginHint"/);
     expect(() => auth.login({ returnTo: 'https://evil.example/' })).toThrow(/"returnTo"/);

@@ -59,6 +59,6 @@ describe('the emulator switches of the fault tests', () => {
     expect((await refresh(second)).status).toBe(503);
     clock.advance(0.2);
     expect((await refresh(second)).status).toBe(200);
-    expect(emulator.inFlight).toEqual({ token: 0, user: 0 });
+    expect(emulator.inFlight).toEqual({ token: 0, user: 0, revoke: 0 });
   });
 });

@@ -24,6 +24,12 @@ describe('answerToError: the one status → error mapping', () => {
     ['code_exchange', answer(400, { error: 'invalid_grant' }), 'SF_LOGIN_FAILED', 400],
     ['code_exchange', answer(400, { error: 'invalid_code' }), 'SF_LOGIN_FAILED', 400],
     ['code_exchange', answer(429), 'SF_RATE_LIMITED', 429],
+    // A refused revocation ends no login: it is a provider error, never "log in again".
+    ['revocation', answer(400, { error: 'invalid_grant' }), 'SF_PROVIDER_ERROR', 502],
+    ['revocation', answer(401, { error: 'invalid_request' }), 'SF_PROVIDER_ERROR', 502],
+    ['revocation', answer(400, { error: 'unsupported_token_type' }), 'SF_PROVIDER_ERROR', 502],
+    ['revocation', answer(401, { error: 'invalid_client' }), 'SF_PROVIDER_ERROR', 502],
+    ['revocation', answer(503), 'SF_PROVIDER_ERROR', 503],
   ];
   for (const [call, input, code, status] of cases) {
     it(`${call} ${input.status} ${JSON.stringify(input.json ?? '')} → ${code} ${status}`, () => {
