@@ -1,3 +1,5 @@
+import { isCoordinator, type Coordinator } from './coordination/coordinator.js';
+import { MemoryCoordinator } from './coordination/memory-coordinator.js';
 import { resolveRedirect } from './login/return-to.js';
 
 /*
@@ -89,4 +91,26 @@ export function redirectTarget(
   const target = resolveRedirect(value, trustedOrigins);
   if (target === undefined) fail(option, 'must be a path on this site (one leading "/") or a URL on a trusted origin');
   return target;
+}
+
+/** A login lifetime in milliseconds, or `undefined` when the option is not set. */
+export function lifetime(value: unknown, option: string): number | undefined {
+  return value === undefined ? undefined : count(value, option, 0, 1, 366 * 86_400) * 1000;
+}
+
+/** The `coordinator` option (or its former name, `refreshLock`), or this instance's own in memory. */
+export function coordinatorOption(options: {
+  readonly coordinator?: Coordinator | undefined;
+  readonly refreshLock?: Coordinator | undefined;
+}): Coordinator {
+  if (options.coordinator !== undefined && options.refreshLock !== undefined) {
+    fail('refreshLock', 'is the former name of "coordinator": give only "coordinator"');
+  }
+  const given = options.coordinator ?? options.refreshLock;
+  const name = options.coordinator === undefined ? 'refreshLock' : 'coordinator';
+  if (given === undefined) return new MemoryCoordinator();
+  if (!isCoordinator(given)) {
+    fail(name, 'must be a Coordinator (acquire, note and read), such as new RedisCoordinator({ client })');
+  }
+  return given;
 }

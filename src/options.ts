@@ -1,5 +1,5 @@
 import type { Hooks } from './hooks.js';
-import { resolveAntiForgery, type AntiForgeryCheck, type AntiForgerySetting } from './protect/anti-forgery-setting.js';
+import { resolveAntiForgery, type AntiForgerySetting } from './protect/anti-forgery-setting.js';
 import { LOGIN_PARAMS, loginParamList, type LoginParam, scopeTokens } from './login/login-options.js';
 import type { LoginVerify } from './login/verify.js';
 import {
@@ -10,13 +10,17 @@ import {
   localPath,
   redirectTarget,
   scopeList,
+  coordinatorOption,
+  lifetime,
   text,
 } from './option-checks.js';
-import { namesOf, refuseUnknownNestedOptions, refuseUnknownOptions } from './option-names.js';
+import type { ResolvedConfig } from './resolved-config.js';
+
+export type { ResolvedConfig } from './resolved-config.js';
+import { OPTION_NAMES, refuseUnknownNestedOptions, refuseUnknownOptions } from './option-names.js';
 import { type ProviderDescription } from './provider/description.js';
 import { synergyFlowProvider } from './provider/synergyflow.js';
-import { isCoordinator, type Coordinator } from './coordination/coordinator.js';
-import { MemoryCoordinator } from './coordination/memory-coordinator.js';
+import type { Coordinator } from './coordination/coordinator.js';
 import type { TokenStore } from './tokens/token-store.js';
 
 /**
@@ -166,153 +170,6 @@ export interface SynergyFlowOptions {
    * the emulator's `clock` option) to move token lifetimes forward without waiting.
    */
   clock?: () => number;
-}
-
-/**
- * The validated, fully defaulted, frozen configuration every piece reads (`auth.config` is the
- * same without the client secret). Each field is the option of the same name after its default;
- * durations are in milliseconds here (`…Ms`) where the options take seconds.
- */
-export interface ResolvedConfig {
-  /** `clientID`. */
-  readonly clientID: string;
-  /** `clientSecret` (absent from `auth.config`). */
-  readonly clientSecret: string;
-  /** `callbackURL`; a loopback stand-in for providers without a browser login. */
-  readonly callbackURL: string;
-  /** `provider`: the dialect spoken. */
-  readonly provider: ProviderDescription;
-  /** The provider's base URL, without a trailing slash. */
-  readonly baseURL: string;
-  /** `issuer`; `undefined`: a callback's `iss` is optional, and checked against the provider's origin. */
-  readonly issuer: string | undefined;
-  /** The authorization endpoint; `undefined` for providers without a browser login. */
-  readonly authorizationURL: string | undefined;
-  /** The token endpoint. */
-  readonly tokenURL: string;
-  /** The profile endpoint; `undefined` when the provider has none. */
-  readonly userURL: string | undefined;
-  /** The revocation endpoint (RFC 7009); `undefined` when the provider describes none. */
-  readonly revocationURL: string | undefined;
-  /** `scope`: the scopes every login asks for. */
-  readonly scope: readonly string[];
-  /** `routes`: the login, callback and logout paths inside their routers. */
-  readonly routes: { readonly login: string; readonly callback: string; readonly logout: string };
-  /** `loginURL`: where browsers are sent when they must log in. */
-  readonly loginURL: string;
-  /** `successRedirect`. */
-  readonly successRedirect: string;
-  /** `failureRedirect`; `undefined`: failed logins get an error page. */
-  readonly failureRedirect: string | undefined;
-  /** `logoutRedirect`. */
-  readonly logoutRedirect: string;
-  /** `verify`; `undefined`: `req.user` is the profile. */
-  readonly verify: LoginVerify | undefined;
-  /** `loginParams`: what `/login?…` may set. */
-  readonly loginParams: readonly LoginParam[];
-  /** `extraScopes`. */
-  readonly extraScopes: readonly string[];
-  /** `refreshSkewSeconds`, in milliseconds. */
-  readonly refreshSkewMs: number;
-  /** `profileTtlSeconds`, in milliseconds. */
-  readonly profileTtlMs: number;
-  /** `idleTimeoutSeconds`, in milliseconds; `undefined`: no idle lifetime. */
-  readonly idleTimeoutMs: number | undefined;
-  /** `absoluteTimeoutSeconds`, in milliseconds; `undefined`: no absolute lifetime. */
-  readonly absoluteTimeoutMs: number | undefined;
-  /** `timeoutSeconds`, in milliseconds: the deadline of each provider call. */
-  readonly timeoutMs: number;
-  /** `requestTimeoutSeconds`, in milliseconds: a request's whole budget for getting a token. */
-  readonly requestTimeoutMs: number;
-  /** `refreshLockWaitSeconds`, in milliseconds. */
-  readonly refreshLockWaitMs: number;
-  /** `maxBodyBytes`. */
-  readonly maxBodyBytes: number;
-  /** `maxRetryAfterSeconds`. */
-  readonly maxRetryAfterSeconds: number;
-  /** `maxPendingLogins`. */
-  readonly maxPendingLogins: number;
-  /** `loginTimeoutSeconds`, in milliseconds. */
-  readonly loginTimeoutMs: number;
-  /** `revocationWaitSeconds`, in milliseconds. */
-  readonly revocationWaitMs: number;
-  /** `silentRenewal`. */
-  readonly silentRenewal: boolean;
-  /** `trustedOrigins`, as origins (`https://app.example`). */
-  readonly trustedOrigins: readonly string[];
-  /** `antiForgery`, resolved (header name in lower case); `undefined`: none required by default. */
-  readonly antiForgery: AntiForgeryCheck | undefined;
-  /** `hooks`. */
-  readonly hooks: Hooks;
-  /** `fetch`. */
-  readonly fetch: typeof globalThis.fetch;
-  /** `tokenStore`; `undefined`: the default `SessionTokenStore`. */
-  readonly tokenStore: TokenStore | undefined;
-  /** `coordinator`; by default a `MemoryCoordinator` of this instance's own. */
-  readonly coordinator: Coordinator;
-  /** `clock`. */
-  readonly clock: () => number;
-}
-
-/** Every option's name, and nothing else: the compiler checks this list against the interface. */
-const OPTION_NAMES = namesOf<SynergyFlowOptions>({
-  clientID: true,
-  clientSecret: true,
-  callbackURL: true,
-  baseURL: true,
-  provider: true,
-  issuer: true,
-  scope: true,
-  routes: true,
-  loginURL: true,
-  successRedirect: true,
-  failureRedirect: true,
-  logoutRedirect: true,
-  verify: true,
-  loginParams: true,
-  extraScopes: true,
-  refreshSkewSeconds: true,
-  profileTtlSeconds: true,
-  timeoutSeconds: true,
-  requestTimeoutSeconds: true,
-  refreshLockWaitSeconds: true,
-  maxBodyBytes: true,
-  maxRetryAfterSeconds: true,
-  maxPendingLogins: true,
-  loginTimeoutSeconds: true,
-  tokenStore: true,
-  coordinator: true,
-  refreshLock: true,
-  idleTimeoutSeconds: true,
-  absoluteTimeoutSeconds: true,
-  antiForgery: true,
-  revocationWaitSeconds: true,
-  silentRenewal: true,
-  trustedOrigins: true,
-  hooks: true,
-  fetch: true,
-  allowInsecureRequests: true,
-  production: true,
-  clock: true,
-});
-
-/** A login lifetime in milliseconds, or `undefined` when the option is not set. */
-function lifetime(value: unknown, option: string): number | undefined {
-  return value === undefined ? undefined : count(value, option, 0, 1, 366 * 86_400) * 1000;
-}
-
-/** The `coordinator` option (or its former name, `refreshLock`), or this instance's own in memory. */
-function coordinatorOption(options: SynergyFlowOptions): Coordinator {
-  if (options.coordinator !== undefined && options.refreshLock !== undefined) {
-    fail('refreshLock', 'is the former name of "coordinator": give only "coordinator"');
-  }
-  const given = options.coordinator ?? options.refreshLock;
-  const name = options.coordinator === undefined ? 'refreshLock' : 'coordinator';
-  if (given === undefined) return new MemoryCoordinator();
-  if (!isCoordinator(given)) {
-    fail(name, 'must be a Coordinator (acquire, note and read), such as new RedisCoordinator({ client })');
-  }
-  return given;
 }
 
 /** Validates options once and returns the frozen configuration. Throws `TypeError` naming the option. */
