@@ -17,6 +17,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Every process a test starts is killed when its file ends, and the run fails if one outlives it.
+    globalSetup: ['test/setup/no-leftovers.ts'],
+    setupFiles: ['test/setup/kill-children.ts'],
     // Most tests wait on sockets, child processes and timers rather than the CPU: on these
     // 2-core machines four workers finish the suite in about half the time of the default two.
     maxWorkers: 4,
