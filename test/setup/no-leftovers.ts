@@ -40,7 +40,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** Gives every test process of this run the run's id; returns the end-of-run check. */
 export default function setup(): () => Promise<void> {
-  const runId = randomUUID();
+  // Each vitest project runs this setup: they share one id, and each end-of-run check sees all.
+  const runId = process.env.SF_TEST_RUN_ID ?? randomUUID();
   process.env.SF_TEST_RUN_ID = runId;
   const mark = `${CHILD_MARK}=${runId}`;
   return async () => {
