@@ -3,6 +3,13 @@
 // the rest must not take more than `factor` times that. A busy machine slows calibration and
 // work alike; what fails is work that gets slower as it goes (state that grows with the count).
 
+/**
+ * The limit of work whose duration depends only on the machine (a compile, a build, an
+ * install, a fixed batch of logins): it stops a hang, it does not judge speed. These took 2 to 4
+ * times their old fixed limits beside two CPU hogs with other suites running.
+ */
+export const HANG_GUARD_MS = 600_000;
+
 /** What {@link runWithinBudget} measured. */
 export interface BudgetReport {
   /** Mean cost of one calibration batch, in ms. */

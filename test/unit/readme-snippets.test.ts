@@ -92,5 +92,5 @@ describe("the README's TypeScript snippets", () => {
       output = String((error as { stdout?: string }).stdout ?? error);
     }
     expect(output).toBe('');
-  }, 120_000);
+  }, 600_000); // only a hang guard: how long this takes depends on the machine
 });
