@@ -43,8 +43,12 @@ function run(step) {
       process.stdout.write(chunk);
       tail = (tail + chunk.toString()).slice(-4000);
     });
-    // Ctrl-C reaches the child through the terminal; here it only must not orphan it.
-    const forward = (signal) => child.kill(signal);
+    // Ctrl-C reaches the child through the terminal; a SIGTERM is passed on, and no further
+    // step starts.
+    const forward = (signal) => {
+      stopped = true;
+      child.kill(signal);
+    };
     process.on('SIGTERM', forward);
     child.on('close', (code, signal) => {
       process.off('SIGTERM', forward);
@@ -62,8 +66,10 @@ function counts(output) {
   return { passed: number('passed'), failed: number('failed'), skipped: number('skipped') };
 }
 
+let stopped = false;
 const results = [];
 for (const step of steps) {
+  if (stopped) break;
   console.log(`\n=== npm test: ${step.name} ===`);
   results.push(await run(step));
 }
