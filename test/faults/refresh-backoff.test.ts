@@ -34,11 +34,12 @@ describe('the back-off after a failed refresh (fake clock, one process)', () => 
       (await browser.request(`${rig!.url}/dashboard`, { headers: json })).status;
     rig.clock!.advance(9.5); // due, half a second left
     rig.emulator.resetCounters();
-    rig.emulator.latencyMs.token = 300;
+    rig.emulator.latencyMs.token = 1_000;
     rig.emulator.failNext('token', { status: 500 });
     const first = dashboard();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    rig.clock!.advance(1); // the token expires while the provider takes its time to fail
+    // Once the refresh has reached the provider (which answers a second later), the token expires.
+    while (rig.emulator.inFlight.token === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    rig.clock!.advance(1);
     expect(await first).toBe(502);
     rig.emulator.latencyMs.token = 0;
     rig.clock!.advance(1); // the provider is back, and half a second is long past
