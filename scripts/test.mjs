@@ -4,6 +4,8 @@
 // non-zero when any step failed. `--only=typecheck|express5|express4` runs one step; other
 // arguments go to both vitest passes (`npm test -- test/faults`).
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 const extra = process.argv.slice(2).filter((arg) => !arg.startsWith('--only='));
@@ -30,13 +32,35 @@ const steps = [
 ].filter((step) => only === undefined || step.name === only);
 if (steps.length === 0) throw new Error(`scripts/test.mjs: no step named ${only}`);
 
+/**
+ * Processes still alive that a test of run `runId` started (test/setup/kill-children.ts marks
+ * them). Vitest's own end-of-run check misses them when vitest itself was killed or crashed.
+ */
+function leftovers(runId) {
+  const mark = `SF_TEST_CHILD_OF=${runId}`;
+  const found = [];
+  for (const entry of process.platform === 'linux' ? readdirSync('/proc') : []) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      if (/\)\s+Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) continue;
+      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(mark)) continue;
+      found.push({ pid, command: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').slice(0, 160) });
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
 /** Runs one step with its output shown as it comes; resolves with its exit code and its test counts. */
 function run(step) {
   return new Promise((resolve) => {
     const started = Date.now();
+    const runId = randomUUID();
     const child = spawn(step.command, step.args, {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ...step.env },
+      env: { ...process.env, ...step.env, SF_TEST_RUN_ID: runId },
     });
     let tail = '';
     child.stdout.on('data', (chunk) => {
@@ -52,7 +76,18 @@ function run(step) {
     process.on('SIGTERM', forward);
     child.on('close', (code, signal) => {
       process.off('SIGTERM', forward);
-      resolve({ ...step, code: code ?? (signal ? 1 : 0), seconds: (Date.now() - started) / 1000, ...counts(tail) });
+      const left = leftovers(runId);
+      for (const { pid, command } of left) {
+        console.error(`LEFTOVER PROCESS of ${step.name}, killed: pid ${pid}: ${command}`);
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // exited meanwhile
+        }
+      }
+      const exit = code ?? (signal ? 1 : 0);
+      const seconds = (Date.now() - started) / 1000;
+      resolve({ ...step, code: exit === 0 && left.length > 0 ? 1 : exit, seconds, ...counts(tail) });
     });
   });
 }
