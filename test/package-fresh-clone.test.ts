@@ -40,7 +40,7 @@ describe('a fresh clone', () => {
     const targets = exportTargets(manifest.exports);
     expect(targets.length).toBeGreaterThan(8);
     expect(targets.filter((target) => !files.includes(target))).toEqual([]);
-  }, 180_000);
+  }, 600_000); // only a hang guard: how long this takes depends on the machine
 
   it("skips the build on a contributor's npm ci, and builds when npm installs it from git (prepare)", () => {
     rmSync(join(clone, 'dist'), { recursive: true, force: true });
@@ -66,5 +66,5 @@ describe('a fresh clone', () => {
       consumer,
     );
     expect(loaded.trim()).toBe('function function');
-  }, 300_000);
+  }, 600_000); // only a hang guard: how long this takes depends on the machine
 });

@@ -13,6 +13,14 @@ import type { TokenSet } from '../tokens/token-set.js';
 
 const log = logger('client');
 
+/**
+ * A refresh grant is not idempotent: once the provider has rotated the refresh token, the one we
+ * hold is revoked, so an answer we stop reading is a lost login. Its answer is read for this many
+ * times `timeoutSeconds` (the requests waiting for it still stop at their own deadline): on a busy
+ * host the deadline's timer also counts our own event-loop stalls, not only the provider's time.
+ */
+const REFRESH_READ_FACTOR = 2;
+
 /** One call of the provider's API, as {@link SynergyFlowClient.request} sends it. */
 export interface ApiCall {
   /** HTTP method, upper case. */
@@ -204,7 +212,9 @@ export class SynergyFlowClient {
 
   async #grant(grant: Grant, call: ProviderCall, previous?: TokenSet): Promise<TokenSet> {
     const { url, init } = this.#config.provider.tokenRequest(grant, this.#config, this.#config.tokenURL);
-    const answer = await send(url, init, this.#limits);
+    const limits =
+      call === 'refresh' ? { ...this.#limits, timeoutMs: this.#limits.timeoutMs * REFRESH_READ_FACTOR } : this.#limits;
+    const answer = await send(url, init, limits);
     this.#raiseFor(answer, call);
     return this.#config.provider.parseTokenAnswer(answer.json, this.#config.clock(), previous);
   }

@@ -141,7 +141,10 @@ export class RefreshCoordinator {
         rememberNewest(this.#failed, key, { error, until: clock() + ROTATION_MEMORY_MS }, MAX_REMEMBERED);
       } else if (isProviderError(error) || isRateLimitError(error)) {
         // A 429 from the token endpoint is honoured: no grant is sent before its Retry-After.
-        const wait = isRateLimitError(error) ? error.retryAfter * 1000 : backoffMs(current, clock());
+        // The back-off follows the token's life when the attempt started: on a busy host the
+        // failure may come back after the token expired, and a full back-off from then would
+        // refuse the user for seconds after the provider is back.
+        const wait = isRateLimitError(error) ? error.retryAfter * 1000 : backoffMs(current, now);
         rememberNewest(this.#failed, key, { error, until: clock() + wait }, MAX_REMEMBERED);
       }
       throw error;

@@ -55,7 +55,7 @@ beforeAll(async () => {
   nest.useGlobalFilters(new SynergyFlowExceptionFilter(auth, nest.get(HttpAdapterHost).httpAdapter));
   await nest.init();
   handle = nest.getHttpAdapter().getInstance() as RequestListener;
-}, 60_000);
+}, 600_000); // only a hang guard: how long this takes depends on the machine
 
 afterAll(async () => {
   await nest?.close();
@@ -69,7 +69,7 @@ describe('NestJS (the README recipe, real @nestjs packages)', () => {
     expect(() =>
       execFileSync('node_modules/.bin/tsc', ['-p', 'test/apps/nest/tsconfig.json', '--noEmit'], { encoding: 'utf8' }),
     ).not.toThrow();
-  }, 120_000);
+  }, 600_000); // only a hang guard: how long this takes depends on the machine
 
   it('logs in through the emulator: validate() runs and the next request has its user', async () => {
     const users = nest.get(recipe.UsersService);

@@ -13,10 +13,12 @@ afterEach(async () => {
 const json = { accept: 'application/json' };
 
 async function start(
-  options: { accessTokenTtlSeconds?: number; rateLimit?: number; autoApprove?: boolean } = {},
+  options: { accessTokenTtlSeconds?: number; rateLimit?: number; autoApprove?: boolean; clock?: boolean } = {},
 ): Promise<void> {
-  php = await startPhpOAuthEmulator({ autoApprove: options.autoApprove ?? true, ...options });
+  const { clock, ...emulator } = options;
+  php = await startPhpOAuthEmulator({ autoApprove: options.autoApprove ?? true, ...emulator });
   rig = await startRig({
+    clock: clock ?? false,
     auth: { provider: phpOAuthProvider, baseURL: php.url, profileTtlSeconds: 0 },
     routes(app, auth) {
       app.get('/live', auth.requireUser({ profileTtlSeconds: 0, serveStaleOnRateLimit: false }), (req, res) =>
@@ -51,13 +53,15 @@ describe('the PHP-style OAuth dialect (seed 001)', () => {
   });
 
   it('an expired token without refresh means log in again: browsers redirected, API clients 401, no token call', async () => {
-    await start({ accessTokenTtlSeconds: 2 });
+    // The app runs on a fake clock, so how long the machine takes between the steps cannot
+    // expire the token early; the emulator's own (real) 60 s stay far away.
+    await start({ accessTokenTtlSeconds: 60, clock: true });
     const browser = await rig.login();
     // Past half its life the token still serves (there is nothing to refresh it with)...
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    rig.clock!.advance(31);
     expect((await browser.request(`${rig.url}/dashboard`, { headers: json })).status).toBe(200);
     // ...and once it has expired, the user must log in again.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    rig.clock!.advance(30);
     const tokenCalls = php.counters.token;
     const api = await browser.request(`${rig.url}/dashboard`, { headers: json });
     expect(api.status).toBe(401);

@@ -38,6 +38,19 @@ export interface Outcome {
   ms: number;
   /** When it started, in ms since the load began. */
   at: number;
+  /** When it started, in ms since the epoch. */
+  startedAt: number;
+  /** A 200's access-token expiry (ms since the epoch), as the instance reported it. */
+  expiresAt?: number | undefined;
+  /** How long the instance worked on it (its X-Handled-Ms), when it answered. */
+  handledMs?: number | undefined;
+}
+
+/** One request's answer: its classification, a 200's access-token expiry, the instance's time. */
+export interface Visit {
+  answer: string;
+  expiresAt?: number | undefined;
+  handledMs?: number | undefined;
 }
 
 /** Everything a fault test drives. */
@@ -128,22 +141,31 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
 /** One request of `user` to `instance`'s protected route, classified. */
 export async function visit(instance: Instance, user: User, timeoutMs = 30_000): Promise<string> {
+  return (await visitDashboard(instance, user, timeoutMs)).answer;
+}
+
+/** {@link visit}, with the expiry of the access token a 200 was served with. */
+export async function visitDashboard(instance: Instance, user: User, timeoutMs = 30_000): Promise<Visit> {
   try {
     const answer = await fetch(`${instance.url}/dashboard`, {
       headers: { accept: 'application/json', cookie: user.cookie },
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await answer.text();
-    if (answer.status === 200) return '200';
+    const handled = answer.headers.get('x-handled-ms');
+    const handledMs = handled === null ? undefined : Number(handled);
+    if (answer.status === 200) {
+      return { answer: '200', expiresAt: (JSON.parse(text) as { expiresAt?: number }).expiresAt, handledMs };
+    }
     let error: { code?: string; reason?: string } = {};
     try {
       error = (JSON.parse(text) as { error?: typeof error }).error ?? {};
     } catch {
       // Not the package's JSON: express-session's or Express's own error page.
     }
-    return `${answer.status} ${error.reason ?? error.code ?? 'non-package error'}`;
+    return { answer: `${answer.status} ${error.reason ?? error.code ?? 'non-package error'}`, handledMs };
   } catch (error) {
-    return (error as Error).name === 'TimeoutError' ? 'client timeout' : 'connection error';
+    return { answer: (error as Error).name === 'TimeoutError' ? 'client timeout' : 'connection error' };
   }
 }
 
@@ -168,8 +190,10 @@ export async function drive(cluster: Cluster, options: DriveOptions): Promise<Ou
       const instance = rotation[n % Math.max(1, rotation.length)];
       if (!instance) break;
       const at = performance.now();
-      const answer = await visit(instance, user);
-      outcomes.push({ user: user.id, answer, ms: performance.now() - at, at: at - start });
+      const startedAt = Date.now();
+      const { answer, expiresAt, handledMs } = await visitDashboard(instance, user);
+      const ms = performance.now() - at;
+      outcomes.push({ user: user.id, answer, ms, at: at - start, startedAt, expiresAt, handledMs });
       await sleep(options.pauseMs ?? 100);
     }
   };
@@ -218,9 +242,14 @@ export async function stillLoggedIn(cluster: Cluster, withinSeconds = 20): Promi
   return { lost: lost.sort((a, b) => a - b), ms: performance.now() - start };
 }
 
-/** The slowest answer, in ms. */
+/** The slowest answer, in ms, as the client saw it. */
 export function slowest(outcomes: readonly Outcome[]): number {
   return Math.max(0, ...outcomes.map((o) => o.ms));
+}
+
+/** The longest an instance worked on a request (X-Handled-Ms), in ms. */
+export function slowestHandled(outcomes: readonly Outcome[]): number {
+  return Math.max(0, ...outcomes.map((o) => o.handledMs ?? 0));
 }
 
 /** Waits until `condition` holds (checked every 10 ms), at most `timeoutMs`; returns whether it did. */

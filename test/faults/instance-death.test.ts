@@ -95,7 +95,7 @@ describe.skipIf(skipRedis || skipOnExpress4)('fault: an instance dies while it r
       survivorAlive: alive(cluster.instances[1]!),
     });
     // The provider issued tokens to the dead process, and the survivor recovered with a reuse.
-    expect(counters.undeliveredTokenAnswers).toBeGreaterThan(0);
+    expect(inFlight).toBeGreaterThan(0);
     expect(counters.toleratedReuses).toBeGreaterThan(0);
     expect(loggedOut(outcomes)).toEqual(new Set());
     expect(after.lost).toEqual([]);
@@ -114,10 +114,14 @@ describe.skipIf(skipRedis || skipOnExpress4)('fault: an instance dies while it r
       lostLogins: lost.size,
       refreshTokenReuses: counters.refreshTokenReuses,
     });
-    expect(counters.undeliveredTokenAnswers).toBeGreaterThan(0);
+    expect(inFlight).toBeGreaterThan(0);
     // Each lost user is one whose new tokens went to the dead process, found out by one reuse.
-    expect(lost.size).toBeLessThanOrEqual(counters.undeliveredTokenAnswers);
-    expect(counters.refreshTokenReuses).toBeLessThanOrEqual(counters.undeliveredTokenAnswers);
+    // The emulator counts an answer as undelivered only when it already saw the connection
+    // close; on a busy machine it often writes first, so the refreshes in flight at the kill
+    // (all A's: A alone took the traffic for a second before) bound them too.
+    const refreshedByTheDead = Math.max(counters.undeliveredTokenAnswers, inFlight);
+    expect(lost.size).toBeLessThanOrEqual(refreshedByTheDead);
+    expect(counters.refreshTokenReuses).toBeLessThanOrEqual(refreshedByTheDead);
     expect(alive(cluster.instances[1]!)).toBe(true);
   }, 60_000);
 });

@@ -29,11 +29,13 @@ describe.skipIf(skipRedis || skipOnExpress4)('fault: Redis restarts under load',
     // provider rotates refresh tokens whose new values cannot be stored.
     emulator.latencyMs.token = 1_000;
     let restartedAt = 0;
+    let killedAt = 0;
     let inFlightAtKill = 0;
     const faults = (async () => {
       await sleep(2_000);
       await waitUntil(() => emulator.inFlight.token >= 5, 3_000);
       inFlightAtKill = emulator.inFlight.token;
+      killedAt = performance.now();
       await redis.kill();
       // From now on the provider answers at once: a sibling's refresh after the restart races
       // the kept tokens' write.
@@ -77,8 +79,9 @@ describe.skipIf(skipRedis || skipOnExpress4)('fault: Redis restarts under load',
     expect(loggedOut(outcomes)).toEqual(new Set());
     expect(after.lost).toEqual([]);
     expect(emulator.counters.refreshTokenReuses).toBe(0);
-    // The load really ran through the outage and out of it.
+    // The load really ran into the outage and out of it; how many requests that was depends on
+    // the machine.
+    expect(outcomes.some((o) => o.answer === '200' && o.at < killedAt - loadStart)).toBe(true);
     expect(firstOk).toBeDefined();
-    expect(outcomes.filter((o) => o.answer === '200').length).toBeGreaterThan(500);
   }, 60_000);
 });

@@ -25,6 +25,28 @@ describe('the back-off after a failed refresh (fake clock, one process)', () => 
     expect(await dashboard()).toBe(200);
   });
 
+  it('a failure that comes back after the token expired keeps the back-off of when the attempt started', async () => {
+    // On a busy host the answer to a refresh sent while the token was valid can arrive after it
+    // expired: a full back-off from then would refuse the user long after the provider is back.
+    rig = await startRig({ clock: true, emulator: { accessTokenTtlSeconds: 10 } });
+    const browser = await rig.login();
+    const dashboard = async (): Promise<number> =>
+      (await browser.request(`${rig!.url}/dashboard`, { headers: json })).status;
+    rig.clock!.advance(9.5); // due, half a second left
+    rig.emulator.resetCounters();
+    rig.emulator.latencyMs.token = 1_000;
+    rig.emulator.failNext('token', { status: 500 });
+    const first = dashboard();
+    // Once the refresh has reached the provider (which answers a second later), the token expires.
+    while (rig.emulator.inFlight.token === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    rig.clock!.advance(1);
+    expect(await first).toBe(502);
+    rig.emulator.latencyMs.token = 0;
+    rig.clock!.advance(1); // the provider is back, and half a second is long past
+    expect(await dashboard()).toBe(200);
+    expect(rig.emulator.counters.refreshGrants).toBe(2);
+  });
+
   it('an expired token keeps the full back-off: the provider is not hammered', async () => {
     rig = await startRig({ clock: true, emulator: { accessTokenTtlSeconds: 10 } });
     const browser = await rig.login();

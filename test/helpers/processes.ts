@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { spawnChild } from './children.js';
 
 /** A port of 127.0.0.1 that was free a moment ago. */
 export async function freePort(): Promise<number> {
@@ -32,7 +33,7 @@ export function startInstance(
   env: Record<string, string>,
   options: InstanceOptions = {},
 ): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/redis/instance.ts'], {
+  const child = spawnChild(process.execPath, ['--import', 'tsx', 'test/redis/instance.ts'], {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', options.quiet ? 'pipe' : 'inherit'],
   });

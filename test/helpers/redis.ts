@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
+import { spawnChild } from './children.js';
 import { freePort } from './processes.js';
 
 /** A redis-server started for one test file, on a free port of 127.0.0.1. */
@@ -62,7 +63,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess;
   const launch = async (): Promise<void> => {
-    child = spawn(binary, args, { stdio: 'ignore' });
+    child = spawnChild(binary, args, { stdio: 'ignore' });
     await waitForPing(url);
   };
   const exited = (): Promise<void> =>

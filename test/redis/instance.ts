@@ -73,6 +73,19 @@ const secret = 'shared-session-secret';
 const port = Number(process.env.PORT ?? 3000);
 const app = express();
 
+// X-Handled-Ms: how long this process worked on a request, from its first middleware to its
+// answer's headers. The fault tests hold requestTimeoutSeconds against it: the client's own
+// figure also counts the time a busy machine kept the request waiting before this process saw it.
+app.use((_req, res, next) => {
+  const started = performance.now();
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+  res.writeHead = ((...args: unknown[]) => {
+    res.setHeader('x-handled-ms', String(Math.round(performance.now() - started)));
+    return writeHead(...args);
+  }) as typeof res.writeHead;
+  next();
+});
+
 // README: several instances, setup (begin)
 const redis = createClient({ url: process.env.REDIS_URL ?? 'redis://localhost:6379' });
 // Without an 'error' listener a lost connection kills the process; with one, the client reconnects.
@@ -97,9 +110,16 @@ auth.use(passport);
 app.use('/auth', auth.loginRouter(), auth.callbackRouter(), auth.logoutRouter());
 app.get('/', (_req, res) => res.type('text/plain').send('home'));
 app.get('/stats', (_req, res) => res.json(stats));
-app.get('/dashboard', auth.requireUser(), (req, res) =>
-  res.json({ instance: process.env.INSTANCE, user: req.synergyflow?.profile?.name }),
-);
+// expiresAt: when the access token this request was served with expires (the fault tests check
+// a provider outage against it).
+app.get('/dashboard', auth.requireUser(), (req, res, next) => {
+  req.synergyflow
+    ?.token()
+    .then(
+      ({ expiresAt }) => res.json({ instance: process.env.INSTANCE, user: req.synergyflow?.profile?.name, expiresAt }),
+      next,
+    );
+});
 // Trusts req.user as many apps do, without requireUser().
 app.get('/whoami', (req, res) => res.json({ instance: process.env.INSTANCE, user: req.user?.name ?? null }));
 app.get('/slow', auth.requireUser(), (req, res) => {

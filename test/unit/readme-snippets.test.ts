@@ -110,5 +110,5 @@ describe("the README's TypeScript snippets", () => {
     const outputs = await Promise.all([compile(plain, 'plain'), ...alone.map((name) => compile([name], name))]);
     const output = outputs.join('');
     expect(output).toBe('');
-  }, 240_000);
+  }, 600_000); // only a hang guard: how long this takes depends on the machine
 });
