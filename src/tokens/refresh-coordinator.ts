@@ -5,13 +5,14 @@ import { isRateLimitError } from '../error-guards.js';
 import { emit, type Hooks } from '../hooks.js';
 import { logger } from '../log.js';
 import { storeUnavailable } from '../redis/store-outage.js';
-import { recordLockWait } from '../telemetry/metrics.js';
 import { inSpan } from '../telemetry/spans.js';
+import { takeRefreshLock } from './take-refresh-lock.js';
 import type { SynergyFlowClient } from '../provider/client.js';
 import { tokenFingerprint } from '../provider/client.js';
 import { rememberNewest } from '../util/bounded-map.js';
 import type { Coordinator } from '../coordination/coordinator.js';
 import { refreshTokenDead, type TokenSet } from './token-set.js';
+import { RotationMarks } from './rotation-mark.js';
 import { UnsavedTokens } from './unsaved-tokens.js';
 
 const log = logger('refresh');
@@ -53,8 +54,11 @@ export interface RefreshCoordinatorParts {
   client: SynergyFlowClient;
   hooks: Hooks;
   clock: () => number;
-  /** The coordinator's lock: one refresh per refresh token across every instance that shares it. */
-  lock: Pick<Coordinator, 'acquire'>;
+  /**
+   * The coordinator: its lock allows one refresh per refresh token across every instance that
+   * shares it, and its notes carry the rotation marks ({@link RotationMarks}).
+   */
+  lock: Pick<Coordinator, 'acquire' | 'note' | 'read'>;
   /** The longest wait for another process's lock, in milliseconds. */
   lockWaitMs: number;
 }
@@ -87,12 +91,14 @@ export class RefreshCoordinator {
   readonly #rotated = new Map<string, { tokens: TokenSet; until: number }>();
   readonly #failed = new Map<string, { error: SynergyFlowError; until: number }>();
   readonly #unsaved: UnsavedTokens;
+  readonly #marks: RotationMarks;
   readonly #retained = new Set<string>();
   #closing = false;
 
   constructor(parts: RefreshCoordinatorParts) {
     this.#parts = parts;
     this.#unsaved = new UnsavedTokens(parts.hooks);
+    this.#marks = new RotationMarks(parts.lock, parts.clock);
   }
 
   /** Token sets the provider issued that the store has not taken yet (being written again). */
@@ -188,7 +194,7 @@ export class RefreshCoordinator {
 
   async #refreshOnce(key: string, current: TokenSet, job: RefreshJob, started: number): Promise<TokenSet> {
     const { client, hooks, clock, lock, lockWaitMs } = this.#parts;
-    const release = await this.#acquire(lock, key, job.canWait === false ? 0 : lockWaitMs);
+    const release = await takeRefreshLock(lock, key, job.canWait === false ? 0 : lockWaitMs);
     try {
       // Whether we took the lock or waited it out, a sibling may have stored newer tokens.
       const stored = await job.reread().catch((error: unknown) => {
@@ -200,8 +206,13 @@ export class RefreshCoordinator {
         return stored;
       }
       if (!release) throw new TemporarilyUnavailableError('refresh_in_progress');
+      await this.#markRotation(key);
       log('refresh started');
-      const tokens = await client.refresh(current, job.params);
+      const tokens = await client.refresh(current, job.params).catch(async (error: unknown) => {
+        // No new token set will come: siblings may refresh at once (before the lock is released).
+        await this.#marks.unmark(key);
+        throw error;
+      });
       await this.#store(key, tokens, job);
       log('refresh finished in %d ms', clock() - started);
       emit(hooks, 'onRefresh', {
@@ -230,24 +241,24 @@ export class RefreshCoordinator {
     }
   }
 
-  #acquire(
-    lock: Pick<Coordinator, 'acquire'>,
-    key: string,
-    waitMs: number,
-  ): Promise<(() => Promise<void>) | undefined> {
-    const started = performance.now();
-    return inSpan('synergyflow.refresh.lock_wait', {}, async (span) => {
-      try {
-        const release = await lock.acquire(`refresh:${key}`, waitMs);
-        const outcome = release ? 'acquired' : 'gave_up';
-        span?.setAttribute('synergyflow.outcome', outcome);
-        recordLockWait(performance.now() - started, outcome);
-        return release;
-      } catch (error) {
-        recordLockWait(performance.now() - started, 'error');
-        throw storeUnavailable(error, 'taking the refresh lock');
+  /**
+   * Leaves the rotation mark before the provider is called, unless a sibling's mark says it may
+   * hold the new token set already (then the request answers 503 `refresh_in_progress` and a later
+   * one adopts that set). Without a durable mark there is no refresh.
+   */
+  async #markRotation(key: string): Promise<void> {
+    try {
+      const verdict = await this.#marks.verdict(key);
+      if (verdict === 'pending') {
+        log('a sibling is rotating this refresh token (its lock lapsed); waiting for its token set');
+        throw new TemporarilyUnavailableError('refresh_in_progress');
       }
-    });
+      if (verdict === 'abandoned') log('a rotation mark was abandoned by its writer; refreshing');
+      await this.#marks.mark(key);
+    } catch (error) {
+      if (error instanceof TemporarilyUnavailableError) throw error;
+      throw storeUnavailable(error, 'marking the refresh token as being rotated');
+    }
   }
 
   /** Stores fresh tokens; when the store fails they are kept and written again, never dropped. */

@@ -5,7 +5,8 @@ import type { TokenSet } from './token-set.js';
 const log = logger('unsaved');
 
 const FIRST_RETRY_MS = 250;
-const LONGEST_RETRY_MS = 5_000;
+// Short: once the store is back, a sibling waits for this set (see rotation-mark.ts MARK_GRACE_MS).
+const LONGEST_RETRY_MS = 2_000;
 const MAX_KEPT = 10_000;
 
 interface Kept {

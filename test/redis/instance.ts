@@ -43,10 +43,17 @@ const options = {
   },
 };
 
-/** A lock every process holds at once: NO_LOCK tests the rotation race the real lock prevents. */
+/**
+ * A lock every process holds at once, and no rotation marks: NO_LOCK tests the last defence
+ * against a rotation race (re-reading the store after a refused refresh) with the two before it
+ * (the lock, and the mark that outlives it) switched off.
+ */
 class NoLock extends pkg.RedisCoordinator {
   override async acquire(): Promise<() => Promise<void>> {
     return async () => undefined;
+  }
+  override async note(key: string, value: string, ttlMs: number): Promise<void> {
+    if (!key.startsWith('rotating:')) await super.note(key, value, ttlMs);
   }
 }
 const RedisCoordinator = process.env.NO_LOCK ? NoLock : pkg.RedisCoordinator;
