@@ -143,7 +143,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
   const config = resolveOptions(options);
   const client = new SynergyFlowClient(config);
   const transactions = new LoginTransactionStore(config);
-  const tokenStore = config.tokenStore ?? new SessionTokenStore();
+  const tokenStore: TokenStore = config.tokenStore ?? new SessionTokenStore();
   const refresher = new RefreshCoordinator({
     client,
     hooks: config.hooks,
@@ -191,11 +191,13 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     },
     use(instance: PassportInstance) {
       passport = instance;
-      // Every request passport.session() sees: a session holding a login gets its writes guarded.
+      // Every request passport.session() sees: a session holding a login gets its writes guarded,
+      // and its token set kept as long as the session (a store call only when it falls due).
       watchSessionStrategy(instance, (req) => {
         sessionStore ??= req.sessionStore;
-        if (loggedInSubject(req) === undefined) noteSessionRan(req);
-        else parts.guardSession(req);
+        if (loggedInSubject(req) === undefined) return noteSessionRan(req);
+        parts.guardSession(req);
+        return tokenStore.keepAlive?.(req);
       });
       instance.use(getStrategy());
       registerSerializers(instance, parts);

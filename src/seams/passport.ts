@@ -22,8 +22,12 @@ interface AuthenticatingStrategy {
   authenticate(this: unknown, req: unknown, options?: unknown): unknown;
 }
 
-/** What runs on every request `passport.session()` sees, before Passport restores the user. */
-export type SessionStrategyWatcher = (req: Request) => void;
+/**
+ * What runs on every request `passport.session()` sees, before Passport restores the user. A
+ * watcher that returns a promise holds the request until it settles (the rare request that has
+ * something to do; the others go on synchronously).
+ */
+export type SessionStrategyWatcher = (req: Request) => void | Promise<void>;
 
 function sessionStrategyOf(passport: PassportInstance): AuthenticatingStrategy | undefined {
   const lookup = (passport as { _strategy?: unknown })._strategy;
@@ -52,8 +56,24 @@ export function watchSessionStrategy(passport: PassportInstance, watcher: Sessio
     watched.set(strategy, all);
     const original = strategy.authenticate;
     strategy.authenticate = function (this: unknown, req: unknown, options?: unknown) {
-      if (typeof req === 'object' && req !== null) for (const watch of all) watch(req as Request);
-      return original.call(this, req, options);
+      let waits: Promise<void>[] | undefined;
+      if (typeof req === 'object' && req !== null) {
+        for (const watch of all) {
+          const wait = watch(req as Request);
+          if (wait) (waits ??= []).push(wait);
+        }
+      }
+      if (!waits) return original.call(this, req, options);
+      // Passport's strategy reports through `this.error`; a throw after the wait would be lost.
+      const run = (): void => {
+        try {
+          original.call(this, req, options);
+        } catch (error) {
+          (this as { error(error: unknown): void }).error(error);
+        }
+      };
+      void Promise.all(waits).then(run, run);
+      return undefined;
     };
   }
   watchers.add(watcher);

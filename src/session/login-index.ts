@@ -3,10 +3,12 @@ import type { Request } from 'express';
 import type { Store } from 'express-session';
 import { keepsIndexes, type Coordinator } from '../coordination/coordinator.js';
 import { logger } from '../log.js';
-import { destroyStoredSession, storedSession } from '../seams/express-session.js';
+import { destroyStoredSession } from '../seams/express-session.js';
+import type { TokenSet } from '../tokens/token-set.js';
 import type { TokenStore } from '../tokens/token-store.js';
 import { noteSessionEnded } from './session-guard.js';
 import { loggedInSubject } from './session-state.js';
+import { loadStoredLogin } from './stored-login.js';
 
 const log = logger('logout');
 
@@ -51,13 +53,26 @@ export async function unindexLogin(parts: LoginIndexParts, req: Request): Promis
   await coordinator.unindex(subjectKey(parts, sub), req.sessionID).catch(() => undefined);
 }
 
+/** What {@link endLoginsOf} ended. */
+export interface EndedLogins {
+  /** How many sessions were destroyed. */
+  readonly ended: number;
+  /** The token sets of the ended logins, read before they were removed (only when asked for). */
+  readonly tokenSets: readonly TokenSet[];
+}
+
 /**
  * Ends every login of the user `sub` whose sessions live in `store`: each is noted as ended (so
- * a request in flight cannot write it back), its token set removed, and the session destroyed.
- * Resolves with the number of sessions ended. Rejects when the coordinator keeps no index or
- * cannot be read.
+ * a request in flight cannot write it back), its token set removed (read first when
+ * `readTokens`, for revocation), and the session destroyed. Rejects when the coordinator keeps
+ * no index or cannot be read.
  */
-export async function endLoginsOf(parts: LoginIndexParts, sub: string, store: Store): Promise<number> {
+export async function endLoginsOf(
+  parts: LoginIndexParts,
+  sub: string,
+  store: Store,
+  readTokens = false,
+): Promise<EndedLogins> {
   const { coordinator } = parts;
   if (!keepsIndexes(coordinator)) {
     throw new TypeError(
@@ -67,22 +82,24 @@ export async function endLoginsOf(parts: LoginIndexParts, sub: string, store: St
   const key = subjectKey(parts, sub);
   const sessionIDs = await coordinator.members(key);
   let ended = 0;
+  const tokenSets: TokenSet[] = [];
   await Promise.all(
     sessionIDs.map(async (sessionID) => {
-      // The session as the store holds it, shaped as the token store expects a request to be.
-      const holder = { sessionStore: store, sessionID } as unknown as Request;
-      const data = await storedSession(holder, sessionID).catch(() => undefined);
+      const login = await loadStoredLogin(store, sessionID);
       await noteSessionEnded(parts, sessionID);
-      if (data !== undefined) {
-        (holder as { session: unknown }).session = data;
-        if (loggedInSubject(holder) === sub) {
-          await parts.tokenStore.clear(holder).catch(() => log('could not remove the token set of an ended login'));
+      if (login.holdsLoginOf(sub)) {
+        if (readTokens) {
+          const tokens = await parts.tokenStore.get(login.request).catch(() => undefined);
+          if (tokens) tokenSets.push(tokens);
         }
+        await parts.tokenStore
+          .clear(login.request)
+          .catch(() => log('could not remove the token set of an ended login'));
       }
-      if (await destroyStoredSession(holder, sessionID)) ended += 1;
+      if (await destroyStoredSession(login.request, sessionID)) ended += 1;
     }),
   );
   await coordinator.unindex(key).catch(() => undefined);
   log('ended %d sessions of a user everywhere', ended);
-  return ended;
+  return { ended, tokenSets };
 }

@@ -63,8 +63,21 @@ async function storedTokens(parts: AuthParts, req: Request): Promise<TokenSet | 
 export async function endLoginAndRevoke(parts: AuthParts, req: Request, userId?: string): Promise<void> {
   const tokens = parts.config.revocationURL === undefined ? undefined : await storedTokens(parts, req);
   await endLogin(parts, req);
-  if (!tokens) return;
-  const revocation = revokeTokens(parts, tokens, userId);
+  if (tokens) await revokeAll(parts, [tokens], userId);
+}
+
+/**
+ * Revokes every token set given (the logins `logoutEverywhere()` ended, or one logout's), all at
+ * once, as {@link revokeTokens} does each; waits at most `revocationWaitSeconds`, then lets the
+ * revocations go on alone (within `timeoutSeconds`). Never rejects.
+ */
+export async function revokeAll(
+  parts: RevocationParts,
+  tokenSets: readonly TokenSet[],
+  userId?: string,
+): Promise<void> {
+  if (parts.config.revocationURL === undefined || tokenSets.length === 0) return;
+  const revocation = Promise.all(tokenSets.map((tokens) => revokeTokens(parts, tokens, userId)));
   const waitMs = parts.config.revocationWaitMs;
   if (waitMs <= 0) return;
   let timer: NodeJS.Timeout | undefined;

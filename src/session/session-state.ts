@@ -37,6 +37,8 @@ interface AuthSessionState {
    * the token set as JSON text; `RedisTokenStore`: the key naming it). See {@link tokenFootprint}.
    */
   tokens?: string;
+  /** Until when the token store keeps the token set (a store that expires it with the session). */
+  kept?: number;
   /** The provider's answer behind the last profile loaded, as JSON text (see {@link cachedProfile}). */
   profile?: string;
   /** When `profile` was loaded. */
@@ -137,8 +139,25 @@ export function tokenFootprint(req: Request): TokenFootprint {
   return {
     read: () => stateOf(req)?.tokens,
     write: (value) => void (writableState(req).tokens = value),
-    clear: () => void delete stateOf(req)?.tokens,
+    clear: () => {
+      const state = stateOf(req);
+      delete state?.tokens;
+      delete state?.kept;
+    },
   };
+}
+
+/** Until when the token store said it keeps the request's token set (see {@link noteTokensKept}). */
+export function tokensKeptUntil(req: Request): number | undefined {
+  return req.session?.synergyflow?.kept;
+}
+
+/**
+ * Notes until when the token store keeps the request's token set (milliseconds since the epoch),
+ * so it can tell, without a store call, when the session is about to outlive it.
+ */
+export function noteTokensKept(req: Request, until: number): void {
+  writableState(req).kept = until;
 }
 
 /** The token footprint in session data `data` as a store holds it (for the save guard's reconcile). */

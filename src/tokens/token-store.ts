@@ -32,6 +32,14 @@ export interface TokenStore {
    * rotated refresh token). Stores that keep only a key need none.
    */
   reconcile?(mine: string, stored: string): string;
+  /**
+   * Only for stores that expire token sets apart from the session (`RedisTokenStore`): called on
+   * every request `passport.session()` sees for a logged-in session, before the user is restored,
+   * so the token set lives at least as long as the session. Returns `undefined` when nothing
+   * needs doing (the request goes on at once, no store call), or a promise the request waits
+   * for; the promise never rejects.
+   */
+  keepAlive?(req: Request): Promise<void> | undefined;
 }
 
 /** The token set a {@link SessionTokenStore} footprint holds, or `undefined`. */

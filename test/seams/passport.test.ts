@@ -2,7 +2,7 @@
 // before a login loops.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Request } from 'express';
+import express, { type Request, type Response } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ describe('Passport, as src/seams/passport.ts relies on it', () => {
   it("runs a watcher on every request passport.session() sees, through _strategy('session')", async () => {
     const passport = new Passport();
     const seen: string[] = [];
-    expect(watchSessionStrategy(passport, (request) => seen.push(request.path))).toBe(true);
+    expect(watchSessionStrategy(passport, (request) => void seen.push(request.path))).toBe(true);
     const app = express();
     app.use(session({ secret: 'seam', resave: false, saveUninitialized: false }));
     app.use(passport.initialize());
@@ -35,6 +35,38 @@ describe('Passport, as src/seams/passport.ts relies on it', () => {
     await (await fetch(`${url}/before`)).text();
     await (await fetch(`${url}/after`)).text();
     expect(seen).toEqual(['/after']);
+  });
+
+  it("holds a request until a watcher's promise settles (resolved or rejected), then goes on", async () => {
+    const passport = new Passport();
+    const order: string[] = [];
+    let release: () => void = () => undefined;
+    watchSessionStrategy(passport, (request) =>
+      request.path === '/held'
+        ? new Promise<void>((resolve) => (release = () => (order.push('released'), resolve())))
+        : request.path === '/refused'
+          ? Promise.reject(new Error('watcher failed'))
+          : undefined,
+    );
+    const app = express();
+    app.use(session({ secret: 'seam', resave: false, saveUninitialized: false }));
+    app.use(passport.initialize());
+    app.use(passport.session());
+    app.use((request: Request, res: Response) => {
+      order.push(`handled ${request.path}`);
+      res.send('ok');
+    });
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    close = () => new Promise((resolve) => server.close(() => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const held = fetch(`${url}/held`).then((answer) => answer.text());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(order).toEqual([]);
+    release();
+    expect(await held).toBe('ok');
+    expect((await fetch(`${url}/refused`)).status).toBe(200);
+    expect(order).toEqual(['released', 'handled /held', 'handled /refused']);
   });
 
   it("runs the whole serializer chain on a value, 'pass' handing the user on", async () => {
