@@ -144,7 +144,10 @@ const verdicts: string[] = [];
 const majors = [5, 4].filter((major) =>
   (process.env.BENCH_EXPRESS ?? '5,4').split(',').includes(String(major)),
 ) as Array<4 | 5>;
-for (const major of majors) {
+// BENCH_ONLY=h2h measures only the head-to-head pairs of memory (and the twin), prints them and
+// writes nothing: the quick loop while working on the per-request cost.
+const onlyHeadToHead = process.env.BENCH_ONLY === 'h2h';
+for (const major of onlyHeadToHead ? [] : majors) {
   const { children, targets } = await startServers(redis.url, major);
   const h2h = { packageMemory: [] as number[], packageRedis: [] as number[], twin: [] as number[] };
   const measured = Object.fromEntries(ROWS.map((row) => [row, { rps: [], p99: [], cpu: [] }])) as unknown as Record<
@@ -219,6 +222,18 @@ for (const major of majors) {
     `Express ${major}: memory ${together('packageMemory')} head to head, ${fmt(ratio('packageMemory', 'baselineMemory'), 2)} one after the other (goal >= 0.95); Redis ${together('packageRedis')} head to head, ${fmt(ratio('packageRedis', 'baselineRedis'), 2)} one after the other (goal >= 0.90); the baseline against its twin ${together('twin')} (the method's own error); bytes ${fmt(bytes('packageMemory') / bytes('baselineMemory'), 2)} / ${fmt(bytes('packageRedis') / bytes('baselineRedis'), 2)} (goal <= 1.5)`,
     `Express ${major}: auth.apiProxy() at ${fmt(ratio('proxy', 'apiRoute'), 2)} of the req/s of a hand-written auth.api() route to the same endpoint, ${fmt(cpu('apiRoute') / cpu('proxy'), 2)} of its CPU per request (1.00 = as cheap)`,
   );
+}
+if (onlyHeadToHead) {
+  const options = { trials: H2H_TRIALS, rounds: H2H_ROUNDS, seconds: SECONDS, connections: CONNECTIONS };
+  for (const major of majors) {
+    const fresh = (row: RowKey) => () => startServer(redis.url, major, row);
+    const twin = await headToHead('twin', fresh('baselineMemory'), fresh('baselineMemory'), options);
+    const memory = await headToHead('memory', fresh('packageMemory'), fresh('baselineMemory'), options);
+    console.log(`Express ${major} twin ${fmt(median(twin), 3)} [${twin.map((v) => fmt(v, 3)).join(' ')}]`);
+    console.log(`Express ${major} memory ${fmt(median(memory), 3)} [${memory.map((v) => fmt(v, 3)).join(' ')}]`);
+  }
+  await redis.stop();
+  process.exit(0);
 }
 const storms: StormResult[] = [await storm(1, redis.url), await storm(2, redis.url)];
 await redis.stop();
