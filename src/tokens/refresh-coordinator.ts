@@ -206,7 +206,7 @@ export class RefreshCoordinator {
         return stored;
       }
       if (!release) throw new TemporarilyUnavailableError('refresh_in_progress');
-      await this.#markRotation(key);
+      await this.#markRotation(key, current.version);
       log('refresh started');
       const tokens = await client.refresh(current, job.params).catch(async (error: unknown) => {
         // No new token set will come: siblings may refresh at once (before the lock is released).
@@ -246,15 +246,15 @@ export class RefreshCoordinator {
    * hold the new token set already (then the request answers 503 `refresh_in_progress` and a later
    * one adopts that set). Without a durable mark there is no refresh.
    */
-  async #markRotation(key: string): Promise<void> {
+  async #markRotation(key: string, version: number): Promise<void> {
     try {
-      const verdict = await this.#marks.verdict(key);
+      const verdict = await this.#marks.verdict(key, version);
       if (verdict === 'pending') {
         log('a sibling is rotating this refresh token (its lock lapsed); waiting for its token set');
         throw new TemporarilyUnavailableError('refresh_in_progress');
       }
       if (verdict === 'abandoned') log('a rotation mark was abandoned by its writer; refreshing');
-      await this.#marks.mark(key);
+      await this.#marks.mark(key, version);
     } catch (error) {
       if (error instanceof TemporarilyUnavailableError) throw error;
       throw storeUnavailable(error, 'marking the refresh token as being rotated');

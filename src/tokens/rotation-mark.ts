@@ -41,25 +41,31 @@ export class RotationMarks {
   }
 
   /**
-   * What the mark on `key` says: `none` (no rotation pending), `pending` (a sibling may hold the
-   * new token set: do not refresh) or `abandoned` (its writer has been silent too long). The
-   * first sight of a mark starts its grace. Rejects when the store cannot say.
+   * What the mark on `key` says to a sibling holding version `version` of the token set: `none`
+   * (no rotation of that version is pending), `pending` (a sibling may hold the new token set: do
+   * not refresh) or `abandoned` (its writer has been silent too long). A mark of another version
+   * is a finished rotation that kept its refresh token (the provider did not rotate it). The first
+   * sight of a mark starts its grace. Rejects when the store cannot say.
    */
-  async verdict(key: string): Promise<MarkVerdict> {
+  async verdict(key: string, version: number): Promise<MarkVerdict> {
     const mark = await this.#notes.read(noteKey(key));
-    if (!mark) return 'none';
+    const [markedVersion, , suspected] = mark ? mark.split(' ') : [];
+    if (mark === undefined || markedVersion !== String(version)) return 'none';
     const now = this.#clock();
-    const suspectedSince = Number(mark.split(' ')[1]);
-    if (!Number.isFinite(suspectedSince)) {
+    const suspectedSince = Number(suspected);
+    if (suspected === undefined || !Number.isFinite(suspectedSince)) {
       await this.#notes.note(noteKey(key), `${mark} ${now}`, MARK_TTL_MS);
       return 'pending';
     }
     return now - suspectedSince >= MARK_GRACE_MS ? 'abandoned' : 'pending';
   }
 
-  /** Marks `key` as being rotated now. Rejects when the store cannot take it (then do not refresh). */
-  async mark(key: string): Promise<void> {
-    await this.#notes.note(noteKey(key), String(this.#clock()), MARK_TTL_MS);
+  /**
+   * Marks `key` as being rotated now from version `version` of the token set. Rejects when the
+   * store cannot take it (then do not refresh).
+   */
+  async mark(key: string, version: number): Promise<void> {
+    await this.#notes.note(noteKey(key), `${version} ${this.#clock()}`, MARK_TTL_MS);
   }
 
   /** Removes the mark on `key` after a refresh that produced no token set. Best effort. */
