@@ -327,17 +327,19 @@ describe('requireUser with a login', () => {
   });
 
   it('a provider that hangs is answered 504 within the timeout', async () => {
-    rig = await startRig({ auth: { profileTtlSeconds: 0, timeoutSeconds: 0.3 } });
+    rig = await startRig({ auth: { profileTtlSeconds: 0, timeoutSeconds: 1 } });
     const browser = await rig.login();
     rig.emulator.failNext('user', 'hang');
     const started = Date.now();
     const answer = await dashboard(browser);
     expect(answer.status).toBe(504);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // A hang guard (the provider never answers), not a speed claim: the login before it and the
+    // answer after it must fit a busy 2-core machine too (issue 28).
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('a provider sending its body one byte a second is cut at the deadline (total, not headers)', async () => {
-    rig = await startRig({ auth: { profileTtlSeconds: 0, timeoutSeconds: 0.5 } });
+    rig = await startRig({ auth: { profileTtlSeconds: 0, timeoutSeconds: 1.5 } });
     const browser = await rig.login();
     rig.emulator.failNext('user', 'slow-body');
     expect((await dashboard(browser)).status).toBe(504);

@@ -83,11 +83,13 @@ describe('token endpoint answers during the callback', () => {
   });
 
   it('T9: a token endpoint that hangs fails within the deadline and is never retried', async () => {
-    rig = await startRig({ auth: { timeoutSeconds: 0.3 } });
+    rig = await startRig({ auth: { timeoutSeconds: 1 } });
     const started = Date.now();
     const { status } = await loginWith('hang');
     expect(status).toBe(504);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // A hang guard (the provider never answers), not a speed claim: the login before it and the
+    // answer after it must fit a busy 2-core machine too (issue 28).
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(rig.emulator.counters.token).toBe(1);
   });
 

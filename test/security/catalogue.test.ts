@@ -104,12 +104,14 @@ describe('more catalogue cases', () => {
   });
 
   it('T10: a token endpoint that sends its body one byte a second is cut at the deadline', async () => {
-    rig = await startRig({ auth: { timeoutSeconds: 0.5 } });
+    rig = await startRig({ auth: { timeoutSeconds: 1.5 } });
     rig.emulator.failNext('token', 'slow-body');
     const started = Date.now();
     const answer = await new TestBrowser(json).request(`${rig.url}/auth/login`);
     expect(answer.status).toBe(504);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // A hang guard (the provider never answers), not a speed claim: the login before it and the
+    // answer after it must fit a busy 2-core machine too (issue 28).
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('T14: the granted scope is recorded when narrower than requested', async () => {

@@ -27,13 +27,15 @@ describe('a refresh answer that comes after timeoutSeconds', () => {
   });
 
   it('a provider that never answers still fails the request within the budget (504)', async () => {
-    rig = await startRig({ clock: true, auth: { timeoutSeconds: 0.3 }, emulator: { accessTokenTtlSeconds: 10 } });
+    rig = await startRig({ clock: true, auth: { timeoutSeconds: 1 }, emulator: { accessTokenTtlSeconds: 10 } });
     const browser = await rig.login();
     rig.clock!.advance(11);
     rig.emulator.failNext('token', 'hang');
     const started = Date.now();
     const answer = await browser.request(`${rig.url}/dashboard`, { headers: json });
     expect(answer.status).toBe(504);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // A hang guard (the provider never answers), not a speed claim: the login before it and the
+    // answer after it must fit a busy 2-core machine too (issue 28).
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
