@@ -8,7 +8,8 @@ export { SynergyFlowStrategy } from './login/strategy.js';
 export type { LoginInfo } from './login/strategy.js';
 export type { SynergyFlowClient } from './provider/client.js';
 export type { LoginVerify, VerifyDone } from './login/verify.js';
-export type { LoginOptions, LoginParam, LoginPrompt } from './login/login-options.js';
+export type { LoginOptions, LoginPrompt } from './login/login-options.js';
+export type { LoginParam } from './login/login-params.js';
 export type { ApiRequest } from './protect/provider-api.js';
 export type {
   AntiForgeryOptions,

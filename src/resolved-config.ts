@@ -1,6 +1,6 @@
 import type { Coordinator } from './coordination/coordinator.js';
 import type { Hooks } from './hooks.js';
-import type { LoginParam } from './login/login-options.js';
+import type { LoginParam } from './login/login-params.js';
 import type { LoginVerify } from './login/verify.js';
 import type { AntiForgeryCheck } from './protect/anti-forgery-setting.js';
 import type { ProviderDescription } from './provider/description.js';

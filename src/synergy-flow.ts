@@ -7,7 +7,7 @@ import { createLoginRouter, startLogin } from './login/login-router.js';
 import type { PassportInstance } from './login/passport-instance.js';
 import { registerSerializers } from './login/serializers.js';
 import { noteSessionRan } from './login/setup-checks.js';
-import { STRATEGY_PARTS, SynergyFlowStrategy, type StrategyParts } from './login/strategy.js';
+import { STRATEGY_PARTS, SynergyFlowStrategy, type StrategyParts, type StrategySource } from './login/strategy.js';
 import { LoginTransactionStore } from './login/transactions.js';
 import { REQUIRE_USER_OPTIONS, refuseUnknownOptions } from './option-names.js';
 import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './options.js';
@@ -37,7 +37,7 @@ import { SessionTokenStore, type TokenStore } from './tokens/token-store.js';
 export type PublicConfig = Omit<ResolvedConfig, 'clientSecret'>;
 
 /** What {@link synergyFlow} returns: every piece, sharing one validated configuration. */
-export interface SynergyFlowAuth {
+export interface SynergyFlowAuth extends StrategySource {
   /** The validated, frozen configuration, without the client secret. */
   readonly config: PublicConfig;
   /** The provider's API client (profile, any JSON endpoint), for the app's own calls. */
@@ -179,8 +179,9 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     // A strategy built on this object (NestJS: `super(auth)`) is the one `use()` registers.
     adopt: (built) => void (strategy = built),
   };
-  const getStrategy = (): SynergyFlowStrategy => strategy ?? new SynergyFlowStrategy(auth);
-  const auth: SynergyFlowAuth = {
+  const getStrategy = (): SynergyFlowStrategy =>
+    strategy ?? new SynergyFlowStrategy({ [STRATEGY_PARTS]: strategyParts });
+  const auth: Omit<SynergyFlowAuth, typeof STRATEGY_PARTS> = {
     config: withoutSecret(config),
     client,
     tokenStore,
@@ -221,6 +222,6 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     apiProxy: (proxyOptions: ApiProxyOptions) => createApiProxy(parts, proxyOptions),
     close: (timeoutMs = 10_000) => refresher.close(timeoutMs),
   };
-  Object.defineProperty(auth, STRATEGY_PARTS, { value: strategyParts });
-  return auth;
+  // Not enumerable: a spread or a log of `auth` does not carry the parts along.
+  return Object.defineProperty(auth, STRATEGY_PARTS, { value: strategyParts }) as SynergyFlowAuth;
 }
