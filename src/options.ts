@@ -3,16 +3,15 @@ import { scopeTokens } from './login/login-options.js';
 import { LOGIN_PARAMS, loginParamList } from './login/login-params.js';
 import {
   absoluteURL,
-  count,
   fail,
   issuerIdentifier,
   localPath,
   redirectTarget,
   scopeList,
   coordinatorOption,
-  lifetime,
   text,
 } from './option-checks.js';
+import { OPTION_NAMES, resolveDeclared } from './option-declarations.js';
 import type { ResolvedConfig } from './resolved-config.js';
 import { refuseUnknownNestedOptions, refuseUnknownOptions } from './option-names.js';
 import type { SynergyFlowOptions } from './synergy-flow-options.js';
@@ -21,55 +20,15 @@ import { synergyFlowProvider } from './provider/synergyflow.js';
 export type { ResolvedConfig } from './resolved-config.js';
 export type { SynergyFlowOptions } from './synergy-flow-options.js';
 
-/** Every option's name, and nothing else: the compiler checks this list against the interface. */
-const OPTION_NAMES = Object.keys({
-  clientID: true,
-  clientSecret: true,
-  callbackURL: true,
-  baseURL: true,
-  provider: true,
-  issuer: true,
-  scope: true,
-  routes: true,
-  loginURL: true,
-  successRedirect: true,
-  failureRedirect: true,
-  logoutRedirect: true,
-  verify: true,
-  loginParams: true,
-  extraScopes: true,
-  refreshSkewSeconds: true,
-  profileTtlSeconds: true,
-  timeoutSeconds: true,
-  requestTimeoutSeconds: true,
-  refreshLockWaitSeconds: true,
-  maxBodyBytes: true,
-  maxRetryAfterSeconds: true,
-  maxPendingLogins: true,
-  loginTimeoutSeconds: true,
-  tokenStore: true,
-  coordinator: true,
-  refreshLock: true,
-  idleTimeoutSeconds: true,
-  absoluteTimeoutSeconds: true,
-  antiForgery: true,
-  revocationWaitSeconds: true,
-  silentRenewal: true,
-  trustedOrigins: true,
-  hooks: true,
-  fetch: true,
-  allowInsecureRequests: true,
-  production: true,
-  clock: true,
-} satisfies Record<keyof SynergyFlowOptions, true>);
-
 /** Validates options once and returns the frozen configuration. Throws `TypeError` naming the option. */
 export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
   if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
   refuseUnknownOptions(options, OPTION_NAMES);
   refuseUnknownNestedOptions(options);
-  const production = options.production ?? process.env.NODE_ENV === 'production';
-  const secure = production && options.allowInsecureRequests !== true;
+  // Numbers, flags and functions, checked and defaulted as OPTION_DECLARATIONS says.
+  const declared = resolveDeclared(options);
+  const production = declared.production ?? process.env.NODE_ENV === 'production';
+  const secure = production && !declared.allowInsecureRequests;
   const provider = options.provider ?? synergyFlowProvider;
   const clientID = text(options.clientID, 'clientID');
   const clientSecret = text(options.clientSecret, 'clientSecret');
@@ -89,11 +48,8 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
   const trustedOrigins = [callback.origin, ...(options.trustedOrigins ?? [])].map((origin, i) =>
     i === 0 ? origin : absoluteURL(text(origin, 'trustedOrigins'), 'trustedOrigins', secure).origin,
   );
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch', 'must be a function');
-  if (options.clock !== undefined && typeof options.clock !== 'function') fail('clock', 'must be a function');
-  const timeoutMs = count(options.timeoutSeconds, 'timeoutSeconds', 10, 0.1, 120) * 1000;
-  const refreshLockWaitMs =
-    count(options.refreshLockWaitSeconds, 'refreshLockWaitSeconds', timeoutMs / 1000 + 1, 0, 600) * 1000;
+  const { timeoutMs } = declared;
+  const refreshLockWaitMs = declared.refreshLockWaitMs ?? timeoutMs + 1000;
   if (refreshLockWaitMs < timeoutMs) {
     fail('refreshLockWaitSeconds', "must be at least timeoutSeconds, so a sibling's refresh can finish");
   }
@@ -105,9 +61,11 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
       `must hold its lease longer than timeoutSeconds (lease ${leaseMs / 1000} s, timeout ${timeoutMs / 1000} s); raise lockTtlSeconds`,
     );
   }
-  if (options.verify !== undefined && typeof options.verify !== 'function') fail('verify', 'must be a function');
   const fetchImpl = options.fetch ?? globalThis.fetch;
   return Object.freeze({
+    ...declared,
+    production,
+    refreshLockWaitMs,
     clientID,
     clientSecret,
     callbackURL: callback.toString(),
@@ -133,22 +91,6 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
       options.extraScopes === undefined
         ? Object.freeze([])
         : (scopeTokens(options.extraScopes) ?? fail('extraScopes', 'must be a non-empty list of scope tokens')),
-    refreshSkewMs: count(options.refreshSkewSeconds, 'refreshSkewSeconds', 60, 0, 86_400) * 1000,
-    profileTtlMs: count(options.profileTtlSeconds, 'profileTtlSeconds', 300, 0, 86_400) * 1000,
-    idleTimeoutMs: lifetime(options.idleTimeoutSeconds, 'idleTimeoutSeconds'),
-    absoluteTimeoutMs: lifetime(options.absoluteTimeoutSeconds, 'absoluteTimeoutSeconds'),
-    timeoutMs,
-    requestTimeoutMs: count(options.requestTimeoutSeconds, 'requestTimeoutSeconds', 15, 0.1, 600) * 1000,
-    refreshLockWaitMs,
-    maxBodyBytes: count(options.maxBodyBytes, 'maxBodyBytes', 1 << 20, 1024, 64 << 20),
-    maxRetryAfterSeconds: count(options.maxRetryAfterSeconds, 'maxRetryAfterSeconds', 300, 1, 86_400),
-    maxPendingLogins: count(options.maxPendingLogins, 'maxPendingLogins', 10, 1, 100),
-    loginTimeoutMs: count(options.loginTimeoutSeconds, 'loginTimeoutSeconds', 600, 1, 3600) * 1000,
-    revocationWaitMs: count(options.revocationWaitSeconds, 'revocationWaitSeconds', 1, 0, 120) * 1000,
-    silentRenewal:
-      options.silentRenewal === undefined || typeof options.silentRenewal === 'boolean'
-        ? options.silentRenewal === true
-        : fail('silentRenewal', 'must be true or false'),
     trustedOrigins: Object.freeze(trustedOrigins),
     antiForgery: resolveAntiForgery(options.antiForgery, 'antiForgery', undefined),
     hooks: Object.freeze({ ...options.hooks }),

@@ -23,7 +23,12 @@ const config = synergyFlow(base).config;
 /** The members of `SynergyFlowOptions`, read from its declaration. */
 function declaredOptions(): string[] {
   const file = new URL('../../src/synergy-flow-options.ts', import.meta.url);
-  const source = ts.createSourceFile('synergy-flow-options.ts', readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const source = ts.createSourceFile(
+    'synergy-flow-options.ts',
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+  );
   const names: string[] = [];
   source.forEachChild((node) => {
     if (ts.isInterfaceDeclaration(node) && node.name.text === 'SynergyFlowOptions') {
