@@ -28,7 +28,6 @@ export type { AccessToken, RequestAuth } from './tokens/request-auth.js';
 export { isProtectedRequest, requestAuth, sessionProfile } from './protect/protected-request.js';
 export type { ProtectedRequest, UserAuth } from './protect/protected-request.js';
 export type { ErrorHandlerOptions } from './protect/error-handler.js';
-export { escapeHtml } from './protect/error-handler.js';
 export type { SynergyFlowOptions, ResolvedConfig } from './options.js';
 export type { Hooks, HookEvent } from './hooks.js';
 export type { RefreshLock } from './tokens/refresh-lock.js';
@@ -42,7 +41,6 @@ export type {
   Revocation,
 } from './provider/description.js';
 export {
-  ErrorCodes,
   SynergyFlowError,
   UnauthorizedError,
   ForbiddenError,

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import {
-  ErrorCodes,
   SessionTokenStore,
   synapseFiProvider,
   synergyFlow,
@@ -13,6 +12,7 @@ import {
   MemoryCoordinator,
 } from 'passport-synergyflow';
 import * as errors from '../../src/errors.js';
+import { ErrorCodes } from '../../src/errors.js';
 import { backticked, section, tableRows } from '../helpers/readme.js';
 
 // The README's options and errors tables are what users configure and match on: they must
