@@ -33,6 +33,8 @@ export type { Hooks, HookEvent } from './hooks.js';
 export type { RefreshLock } from './tokens/refresh-lock.js';
 export { oauthRevocationRequest, oauthTokenRequest } from './provider/description.js';
 export { synergyFlowProvider } from './provider/synergyflow.js';
+export { defineProvider } from './provider/define-provider.js';
+export type { ProviderSpec } from './provider/define-provider.js';
 export type {
   ProviderDescription,
   Grant,
@@ -90,6 +92,6 @@ export type { RedisScriptClient, PositionalScriptClient, RedisClientLike } from 
 export { guardSessionStore } from './redis/session-store-guard.js';
 export type { SessionStoreGuardOptions } from './redis/session-store-guard.js';
 export { phpOAuthProvider } from './provider/php-oauth.js';
-export { synapseFiProvider } from './provider/synapsefi.js';
-export type { TwoFactorAnswer } from './protect/require-token.js';
-export type { AttachedUser } from './provider/synapsefi-user.js';
+export { synapseFiProvider } from './synapsefi/provider.js';
+export type { TwoFactorAnswer } from './synapsefi/two-factor.js';
+export type { AttachedUser } from './synapsefi/attach-user.js';
