@@ -5,7 +5,7 @@ import { EmulatorState, type EmulatedClient, type EmulatedUser } from './emulato
 import { listenTracked, type Listening } from './listen.js';
 import { ApiAccess } from './api-access.js';
 import type { AuthorizationRecord } from './authorize.js';
-import { answerWith, CustomRoutes, type EmulatedRouteHandler, type EmulatedRouteOptions } from './custom-routes.js';
+import { CustomRoutes, type EmulatedRouteHandler, type EmulatedRouteOptions } from './custom-routes.js';
 import type { EmulatedEndpoint, Misbehaviour } from './misbehaviour.js';
 import { ForcedAnswers, type ForcedTarget } from './forced-answers.js';
 import { traffic } from './traffic.js';
@@ -241,7 +241,16 @@ export class SynergyFlowEmulator {
       express.json({ limit: '1mb' }),
       // Any other body (an upload) is kept as bytes for the route's handler.
       express.raw({ type: (req) => !/json/i.test(String(req.headers['content-type'])), limit: '64mb' }),
-      (req: Request, res: Response, next: () => void) => this.#custom(req, res, next),
+      (req: Request, res: Response, next: () => void) =>
+        this.#routes.serve(req, res, next, {
+          record: (json) => {
+            this.counters.api += 1;
+            this.calls.push({ endpoint: 'api', body: {}, json, headers: req.headers, url: req.originalUrl });
+          },
+          forced: (path) => this.#forced.answer(path, res),
+          check: (scope) => this.#access.check(req, res, scope),
+          url: this.url,
+        }),
     );
     app.use((_req: Request, res: Response) => {
       res.status(404).json({ message: 'Not Found' });
@@ -259,37 +268,6 @@ export class SynergyFlowEmulator {
     if (this.#forced.answer('user', res)) return;
     const grant = this.#access.check(req, res, this.requiredScope);
     if (grant) res.json(this.#user(grant.userId));
-  }
-
-  /** A route an app's test registered: the same gate as `/api/user`, then its handler. */
-  #custom(req: Request, res: Response, next: () => void): void {
-    const found = this.#routes.match(req.method, req.path);
-    if (!found) {
-      if (!this.#routes.hasPath(req.path)) return next();
-      res.status(405).json({ message: 'The method is not supported for this route.' });
-      return;
-    }
-    this.counters.api += 1;
-    const bytes = Buffer.isBuffer(req.body) ? req.body : undefined;
-    const body: unknown = bytes ? undefined : req.body;
-    this.calls.push({ endpoint: 'api', body: {}, json: body, headers: req.headers, url: req.originalUrl });
-    if (this.#forced.answer(found.route.path, res)) return;
-    const grant = this.#access.check(req, res, found.route.scope);
-    if (!grant) return;
-    const query = Object.fromEntries(new URL(req.originalUrl, this.url).searchParams);
-    void answerWith(res, () =>
-      found.route.handler({
-        method: req.method,
-        path: req.path,
-        params: found.params,
-        query,
-        body,
-        bytes,
-        headers: req.headers,
-        userId: grant.userId,
-        scopes: grant.scopes,
-      }),
-    );
   }
 }
 
