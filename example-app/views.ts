@@ -1,4 +1,11 @@
-import { escapeHtml as e, type SynergyFlowError, type SynergyFlowProfile } from 'passport-synergyflow';
+import type { SynergyFlowError, SynergyFlowProfile } from 'passport-synergyflow';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML element content and attribute values (the app's own: the package exports none). */
+function e(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
 
 /** The page frame: one stylesheet, no script, nothing from another origin. */
 export function layout(title: string, body: string): string {

@@ -8,7 +8,8 @@ export { SynergyFlowStrategy } from './login/strategy.js';
 export type { LoginInfo } from './login/strategy.js';
 export type { SynergyFlowClient } from './provider/client.js';
 export type { LoginVerify, VerifyDone } from './login/verify.js';
-export type { LoginOptions, LoginParam, LoginPrompt } from './login/login-options.js';
+export type { LoginOptions, LoginPrompt } from './login/login-options.js';
+export type { LoginParam } from './login/login-params.js';
 export type { ApiRequest } from './protect/provider-api.js';
 export type {
   AntiForgeryOptions,
@@ -27,12 +28,13 @@ export type { AccessToken, RequestAuth } from './tokens/request-auth.js';
 export { isProtectedRequest, requestAuth, sessionProfile } from './protect/protected-request.js';
 export type { ProtectedRequest, UserAuth } from './protect/protected-request.js';
 export type { ErrorHandlerOptions } from './protect/error-handler.js';
-export { escapeHtml } from './protect/error-handler.js';
 export type { SynergyFlowOptions, ResolvedConfig } from './options.js';
 export type { Hooks, HookEvent } from './hooks.js';
 export type { RefreshLock } from './tokens/refresh-lock.js';
 export { oauthRevocationRequest, oauthTokenRequest } from './provider/description.js';
 export { synergyFlowProvider } from './provider/synergyflow.js';
+export { defineProvider } from './provider/define-provider.js';
+export type { ProviderSpec } from './provider/define-provider.js';
 export type {
   ProviderDescription,
   Grant,
@@ -41,7 +43,6 @@ export type {
   Revocation,
 } from './provider/description.js';
 export {
-  ErrorCodes,
   SynergyFlowError,
   UnauthorizedError,
   ForbiddenError,
@@ -91,6 +92,6 @@ export type { RedisScriptClient, PositionalScriptClient, RedisClientLike } from 
 export { guardSessionStore } from './redis/session-store-guard.js';
 export type { SessionStoreGuardOptions } from './redis/session-store-guard.js';
 export { phpOAuthProvider } from './provider/php-oauth.js';
-export { synapseFiProvider } from './provider/synapsefi.js';
-export type { TwoFactorAnswer } from './protect/require-token.js';
-export type { AttachedUser } from './provider/synapsefi-user.js';
+export { synapseFiProvider } from './synapsefi/provider.js';
+export type { TwoFactorAnswer } from './synapsefi/two-factor.js';
+export type { AttachedUser } from './synapsefi/attach-user.js';

@@ -3,7 +3,8 @@ import { MemoryCoordinator } from './coordination/memory-coordinator.js';
 import { resolveRedirect } from './login/return-to.js';
 
 /*
- * The checks each option goes through in `resolveOptions`: every failure is a `TypeError`
+ * The checks of the options `resolveOptions` resolves by hand (numbers, flags and functions are
+ * checked from their declarations, in `option-declarations.ts`): every failure is a `TypeError`
  * (`code: 'ERR_INVALID_ARG_VALUE'`) that names the option and what it must be.
  */
 
@@ -17,15 +18,6 @@ export function fail(option: string, requirement: string): never {
 /** A non-empty string. */
 export function text(value: unknown, option: string): string {
   if (typeof value !== 'string' || value.trim() === '') fail(option, 'must be a non-empty string');
-  return value;
-}
-
-/** A finite number from `min` to `max`; `fallback` when absent. */
-export function count(value: unknown, option: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    fail(option, `must be a number from ${min} to ${max}`);
-  }
   return value;
 }
 
@@ -91,11 +83,6 @@ export function redirectTarget(
   const target = resolveRedirect(value, trustedOrigins);
   if (target === undefined) fail(option, 'must be a path on this site (one leading "/") or a URL on a trusted origin');
   return target;
-}
-
-/** A login lifetime in milliseconds, or `undefined` when the option is not set. */
-export function lifetime(value: unknown, option: string): number | undefined {
-  return value === undefined ? undefined : count(value, option, 0, 1, 366 * 86_400) * 1000;
 }
 
 /** The `coordinator` option (or its former name, `refreshLock`), or this instance's own in memory. */

@@ -1,11 +1,3 @@
-import type { Hooks } from './hooks.js';
-import type { LoginOptions } from './login/login-options.js';
-import type { SynergyFlowOptions } from './options.js';
-import type { ErrorHandlerOptions } from './protect/error-handler.js';
-import type { RequireUserOptions } from './protect/require-user.js';
-import type { RedisCoordinatorOptions } from './redis/redis-coordinator.js';
-import type { RedisTokenStoreOptions } from './redis/redis-token-store.js';
-
 /**
  * Refusing unknown option names. Plain JavaScript (and TypeScript with a spread or a cast)
  * passes misspelled options silently: `timeout: 5` for `timeoutSeconds` would leave the default
@@ -75,46 +67,42 @@ export function refuseUnknownOptions(options: object, known: readonly string[], 
   }
 }
 
-/** The names of a type's keys, complete and nothing else (the compiler checks the record). */
-export const namesOf = <T>(record: Record<keyof T, true>): readonly string[] => Object.freeze(Object.keys(record));
+/**
+ * The option names of each options object, as data. Their own modules import this file, so it
+ * imports none of theirs (no cycle): `test/unit/option-lists.test.ts` proves at compile time that
+ * each list is exactly the keys of its interface, so adding an option without its name fails
+ * `npm run typecheck`.
+ */
 
-/** The options of `requireUser()`. */
-export const REQUIRE_USER_OPTIONS = namesOf<RequireUserOptions>({
-  profileTtlSeconds: true,
-  serveStaleOnRateLimit: true,
-  antiForgery: true,
-});
-/** The options of `errorHandler()`. */
-export const ERROR_HANDLER_OPTIONS = namesOf<ErrorHandlerOptions>({ renderPage: true });
-/** The options of `auth.login()`. */
-export const LOGIN_OPTIONS = namesOf<LoginOptions>({ scope: true, prompt: true, loginHint: true, returnTo: true });
-/** The options of `RedisTokenStore`. */
-export const REDIS_TOKEN_STORE_OPTIONS = namesOf<RedisTokenStoreOptions>({
-  client: true,
-  prefix: true,
-  encryptionKeys: true,
-  ttlSeconds: true,
-  commandTimeoutSeconds: true,
-});
-/** The options of `RedisCoordinator` (formerly `RedisRefreshLock`). */
-export const REDIS_COORDINATOR_OPTIONS = namesOf<RedisCoordinatorOptions>({
-  client: true,
-  prefix: true,
-  lockTtlSeconds: true,
-  commandTimeoutSeconds: true,
-});
-
-const ROUTE_NAMES = namesOf<NonNullable<SynergyFlowOptions['routes']>>({ login: true, callback: true, logout: true });
-const HOOK_NAMES = namesOf<Hooks>({
-  onLogin: true,
-  onRefresh: true,
-  onRefreshFailed: true,
-  onRateLimited: true,
-  onLogout: true,
-  onTokenStoreFailed: true,
-  onStaleTokenServed: true,
-  onRevoke: true,
-});
+/** The options of `requireUser()` (`RequireUserOptions`). */
+export const REQUIRE_USER_OPTIONS = ['profileTtlSeconds', 'serveStaleOnRateLimit', 'antiForgery'] as const;
+/** The options of `errorHandler()` (`ErrorHandlerOptions`). */
+export const ERROR_HANDLER_OPTIONS = ['renderPage'] as const;
+/** The options of `auth.login()` (`LoginOptions`). */
+export const LOGIN_OPTIONS = ['scope', 'prompt', 'loginHint', 'returnTo'] as const;
+/** The options of `RedisTokenStore` (`RedisTokenStoreOptions`). */
+export const REDIS_TOKEN_STORE_OPTIONS = [
+  'client',
+  'prefix',
+  'encryptionKeys',
+  'ttlSeconds',
+  'commandTimeoutSeconds',
+] as const;
+/** The options of `RedisCoordinator`, formerly `RedisRefreshLock` (`RedisCoordinatorOptions`). */
+export const REDIS_COORDINATOR_OPTIONS = ['client', 'prefix', 'lockTtlSeconds', 'commandTimeoutSeconds'] as const;
+/** The keys of `synergyFlow()`'s `routes` option. */
+export const ROUTE_NAMES = ['login', 'callback', 'logout'] as const;
+/** The hooks of `synergyFlow()`'s `hooks` option (`Hooks`). */
+export const HOOK_NAMES = [
+  'onLogin',
+  'onRefresh',
+  'onRefreshFailed',
+  'onRateLimited',
+  'onLogout',
+  'onTokenStoreFailed',
+  'onStaleTokenServed',
+  'onRevoke',
+] as const;
 
 function nested(value: unknown, option: string, known: readonly string[]): void {
   if (value === undefined) return;
@@ -126,49 +114,7 @@ function nested(value: unknown, option: string, known: readonly string[]): void 
 }
 
 /** The objects inside `synergyFlow()`'s options: `routes.logut`, `hooks.onLogon` are refused too. */
-export function refuseUnknownNestedOptions(options: SynergyFlowOptions): void {
+export function refuseUnknownNestedOptions(options: { readonly routes?: unknown; readonly hooks?: unknown }): void {
   nested(options.routes, 'routes', ROUTE_NAMES);
   nested(options.hooks, 'hooks', HOOK_NAMES);
 }
-
-/** Every option's name, and nothing else: the compiler checks this list against the interface. */
-export const OPTION_NAMES = namesOf<SynergyFlowOptions>({
-  clientID: true,
-  clientSecret: true,
-  callbackURL: true,
-  baseURL: true,
-  provider: true,
-  issuer: true,
-  scope: true,
-  routes: true,
-  loginURL: true,
-  successRedirect: true,
-  failureRedirect: true,
-  logoutRedirect: true,
-  verify: true,
-  loginParams: true,
-  extraScopes: true,
-  refreshSkewSeconds: true,
-  profileTtlSeconds: true,
-  timeoutSeconds: true,
-  requestTimeoutSeconds: true,
-  refreshLockWaitSeconds: true,
-  maxBodyBytes: true,
-  maxRetryAfterSeconds: true,
-  maxPendingLogins: true,
-  loginTimeoutSeconds: true,
-  tokenStore: true,
-  coordinator: true,
-  refreshLock: true,
-  idleTimeoutSeconds: true,
-  absoluteTimeoutSeconds: true,
-  antiForgery: true,
-  revocationWaitSeconds: true,
-  silentRenewal: true,
-  trustedOrigins: true,
-  hooks: true,
-  fetch: true,
-  allowInsecureRequests: true,
-  production: true,
-  clock: true,
-});

@@ -1,184 +1,34 @@
-import type { Hooks } from './hooks.js';
-import { resolveAntiForgery, type AntiForgerySetting } from './protect/anti-forgery-setting.js';
-import { LOGIN_PARAMS, loginParamList, type LoginParam, scopeTokens } from './login/login-options.js';
-import type { LoginVerify } from './login/verify.js';
+import { resolveAntiForgery } from './protect/anti-forgery-setting.js';
+import { scopeTokens } from './login/login-options.js';
+import { LOGIN_PARAMS, loginParamList } from './login/login-params.js';
 import {
   absoluteURL,
-  count,
   fail,
   issuerIdentifier,
   localPath,
   redirectTarget,
   scopeList,
   coordinatorOption,
-  lifetime,
   text,
 } from './option-checks.js';
+import { OPTION_NAMES, resolveDeclared } from './option-declarations.js';
 import type { ResolvedConfig } from './resolved-config.js';
+import { refuseUnknownNestedOptions, refuseUnknownOptions } from './option-names.js';
+import type { SynergyFlowOptions } from './synergy-flow-options.js';
+import { synergyFlowProvider } from './provider/synergyflow.js';
 
 export type { ResolvedConfig } from './resolved-config.js';
-import { OPTION_NAMES, refuseUnknownNestedOptions, refuseUnknownOptions } from './option-names.js';
-import { type ProviderDescription } from './provider/description.js';
-import { synergyFlowProvider } from './provider/synergyflow.js';
-import type { Coordinator } from './coordination/coordinator.js';
-import type { TokenStore } from './tokens/token-store.js';
-
-/**
- * Options of {@link synergyFlow}. Only `clientID` and `clientSecret` are required, and
- * `callbackURL` for providers with a browser login (SynergyFlow Pro, the PHP dialect). Durations
- * are in seconds and say so in their names. The README's options table is checked against this
- * interface and the defaults `resolveOptions` applies.
- */
-export interface SynergyFlowOptions {
-  /** The client id issued by the provider. */
-  clientID: string;
-  /** The client secret issued by the provider. Never logged, never sent to a browser. */
-  clientSecret: string;
-  /**
-   * Absolute URL of the callback route, exactly as registered at the provider. Not needed (and
-   * ignored) for providers without a browser login.
-   */
-  callbackURL?: string;
-  /** Provider origin; overrides the description's (SynergyFlow Pro: `https://testapp2.glances.com`). */
-  baseURL?: string;
-  /** Which provider dialect to speak. Default: SynergyFlow Pro. */
-  provider?: ProviderDescription;
-  /**
-   * The authorization server's issuer identifier, for servers that send `iss` on the callback
-   * (RFC 9207; Laravel Passport, and so SynergyFlow Pro, does not). When set, every callback
-   * must carry `iss` equal to it, which defeats mix-up attacks between several servers. Default:
-   * none, and a callback's `iss`, when present, must be the provider's origin.
-   */
-  issuer?: string;
-  /** Scopes to request, as a list or a space-separated string. Default: the provider's. */
-  scope?: string | readonly string[];
-  /** Paths of the routes inside their routers. Default `/login`, `/callback`, `/logout`. */
-  routes?: { login?: string; callback?: string; logout?: string };
-  /**
-   * Absolute path browsers are sent to when they must log in. Default: the callback URL's
-   * directory plus the login route (`/auth/callback` → `/auth/login`).
-   */
-  loginURL?: string;
-  /**
-   * Where a login lands when it carried no `returnTo`: a path, or a URL on a trusted origin (a
-   * single-page app on its own origin). Default `/`.
-   */
-  successRedirect?: string;
-  /** Where a failed login sends browsers, with `?error=<reason>`. Default: an error page. */
-  failureRedirect?: string;
-  /** Where a browser's logout lands: a path, or a URL on a trusted origin. Default `/`. */
-  logoutRedirect?: string;
-  /**
-   * Maps the provider's profile to your own user at login, or refuses the login (return
-   * `false`); `req.user` is then your user and the profile is on `req.synergyflow.profile`.
-   * Default: `req.user` is the profile. See {@link LoginVerify}.
-   */
-  verify?: LoginVerify;
-  /**
-   * Authorization parameters a browser may set on `/login?…` for one login: `'prompt'`
-   * (`login` or `consent`), `'login_hint'`, `'scope'` (only scopes listed in `scope` or
-   * `extraScopes`). Default none: the query cannot change the authorization request.
-   */
-  loginParams?: readonly LoginParam[];
-  /** Scopes a single login may add beyond `scope` (incremental consent through `/login?scope=`). */
-  extraScopes?: string | readonly string[];
-  /** Refresh this many seconds before the access token expires. Default 60. */
-  refreshSkewSeconds?: number;
-  /** How long a loaded profile is reused, in seconds; 0 loads it on every request. Default 300. */
-  profileTtlSeconds?: number;
-  /**
-   * Ends a login not used (no `requireUser()` request) for this long, in seconds, on every
-   * instance (`LoginRequiredError` reason `idle_timeout`). Default: none.
-   */
-  idleTimeoutSeconds?: number;
-  /**
-   * Ends a login this long after it began, however active, in seconds (`LoginRequiredError`
-   * reason `absolute_timeout`). Default: none.
-   */
-  absoluteTimeoutSeconds?: number;
-  /** Deadline of every provider call, in seconds. Default 10. */
-  timeoutSeconds?: number;
-  /**
-   * The whole time a request may spend getting a token (waiting for another instance's refresh,
-   * refreshing, retrying after a 401), in seconds. Past it the request gets 503 with
-   * `Retry-After`; a refresh already sent still finishes and its tokens are kept. Default 15.
-   */
-  requestTimeoutSeconds?: number;
-  /**
-   * How long a request waits for another instance's refresh lock, in seconds; at least
-   * `timeoutSeconds`, so a sibling's refresh can finish. Default `timeoutSeconds` + 1.
-   */
-  refreshLockWaitSeconds?: number;
-  /** Largest provider answer read, in bytes. Default 1 MiB. */
-  maxBodyBytes?: number;
-  /** Longest `Retry-After` honoured, in seconds; longer ones are capped. Default 300. */
-  maxRetryAfterSeconds?: number;
-  /** Pending logins kept per session; the oldest is dropped beyond it. Default 10. */
-  maxPendingLogins?: number;
-  /** How long a started login stays valid, in seconds. Default 600. */
-  loginTimeoutSeconds?: number;
-  /**
-   * How long logout waits for the provider to revoke the login's tokens, in seconds, before it
-   * answers anyway (the revocation goes on, within `timeoutSeconds`). Only for providers that
-   * describe a revocation endpoint (`revocationPath`). 0: never wait. Default 1.
-   */
-  revocationWaitSeconds?: number;
-  /**
-   * When a browser's login has ended (its refresh token expired or was refused), try the login
-   * without a page first (`prompt=none`): a user still signed in at the provider comes back
-   * logged in; otherwise the normal login follows. At most one attempt per browser every
-   * `loginTimeoutSeconds`. Default false.
-   */
-  silentRenewal?: boolean;
-  /** Where token sets live. Default: {@link SessionTokenStore}. */
-  tokenStore?: TokenStore;
-  /**
-   * What the app's instances share to coordinate logins: the refresh lock, one code redemption
-   * per login, and the notes that keep a logout final. Several instances need a shared one
-   * (`new RedisCoordinator({ client })`). Default: in this process's memory (one instance).
-   */
-  coordinator?: Coordinator;
-  /** @deprecated The former name of `coordinator`. */
-  refreshLock?: Coordinator;
-  /**
-   * Origins of your own front ends besides the callback URL's (a single-page app on
-   * `https://app.example` when the API is `https://api.example`): they may POST logout with
-   * `fetch`, and `successRedirect`, `logoutRedirect` and `returnTo` may send browsers there.
-   * https only in production (localhost excepted).
-   */
-  trustedOrigins?: readonly string[];
-  /**
-   * Require an anti-forgery header (`true`: `X-CSRF: 1`, as Duende BFF; or `{ header, value }`)
-   * on every request to `requireUser()`, `sessionRouter()` and `apiProxy()` routes that is not a
-   * top-level navigation; without it the answer is 403 `SF_CROSS_SITE_REQUEST` before any token
-   * work. For single-page apps. Default: none (`apiProxy()` requires `X-CSRF: 1` anyway).
-   */
-  antiForgery?: AntiForgerySetting;
-  /** Observability hooks, each called with the outcome and the duration. */
-  hooks?: Hooks;
-  /** The `fetch` used for every provider call. Default `globalThis.fetch`. */
-  fetch?: typeof globalThis.fetch;
-  /**
-   * Allows plain-http provider and callback URLs outside localhost in production. Only for
-   * test rigs: tokens and the client secret then travel unencrypted.
-   */
-  allowInsecureRequests?: boolean;
-  /** Treat the process as production (stricter URL checks). Default: `NODE_ENV === 'production'`. */
-  production?: boolean;
-  /**
-   * The clock, in milliseconds since the epoch. Default `Date.now`. Tests pass a fake one (with
-   * the emulator's `clock` option) to move token lifetimes forward without waiting.
-   */
-  clock?: () => number;
-}
+export type { SynergyFlowOptions } from './synergy-flow-options.js';
 
 /** Validates options once and returns the frozen configuration. Throws `TypeError` naming the option. */
 export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
   if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
   refuseUnknownOptions(options, OPTION_NAMES);
   refuseUnknownNestedOptions(options);
-  const production = options.production ?? process.env.NODE_ENV === 'production';
-  const secure = production && options.allowInsecureRequests !== true;
+  // Numbers, flags and functions, checked and defaulted as OPTION_DECLARATIONS says.
+  const declared = resolveDeclared(options);
+  const production = declared.production ?? process.env.NODE_ENV === 'production';
+  const secure = production && !declared.allowInsecureRequests;
   const provider = options.provider ?? synergyFlowProvider;
   const clientID = text(options.clientID, 'clientID');
   const clientSecret = text(options.clientSecret, 'clientSecret');
@@ -198,11 +48,8 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
   const trustedOrigins = [callback.origin, ...(options.trustedOrigins ?? [])].map((origin, i) =>
     i === 0 ? origin : absoluteURL(text(origin, 'trustedOrigins'), 'trustedOrigins', secure).origin,
   );
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch', 'must be a function');
-  if (options.clock !== undefined && typeof options.clock !== 'function') fail('clock', 'must be a function');
-  const timeoutMs = count(options.timeoutSeconds, 'timeoutSeconds', 10, 0.1, 120) * 1000;
-  const refreshLockWaitMs =
-    count(options.refreshLockWaitSeconds, 'refreshLockWaitSeconds', timeoutMs / 1000 + 1, 0, 600) * 1000;
+  const { timeoutMs } = declared;
+  const refreshLockWaitMs = declared.refreshLockWaitMs ?? timeoutMs + 1000;
   if (refreshLockWaitMs < timeoutMs) {
     fail('refreshLockWaitSeconds', "must be at least timeoutSeconds, so a sibling's refresh can finish");
   }
@@ -214,9 +61,11 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
       `must hold its lease longer than timeoutSeconds (lease ${leaseMs / 1000} s, timeout ${timeoutMs / 1000} s); raise lockTtlSeconds`,
     );
   }
-  if (options.verify !== undefined && typeof options.verify !== 'function') fail('verify', 'must be a function');
   const fetchImpl = options.fetch ?? globalThis.fetch;
   return Object.freeze({
+    ...declared,
+    production,
+    refreshLockWaitMs,
     clientID,
     clientSecret,
     callbackURL: callback.toString(),
@@ -242,22 +91,6 @@ export function resolveOptions(options: SynergyFlowOptions): ResolvedConfig {
       options.extraScopes === undefined
         ? Object.freeze([])
         : (scopeTokens(options.extraScopes) ?? fail('extraScopes', 'must be a non-empty list of scope tokens')),
-    refreshSkewMs: count(options.refreshSkewSeconds, 'refreshSkewSeconds', 60, 0, 86_400) * 1000,
-    profileTtlMs: count(options.profileTtlSeconds, 'profileTtlSeconds', 300, 0, 86_400) * 1000,
-    idleTimeoutMs: lifetime(options.idleTimeoutSeconds, 'idleTimeoutSeconds'),
-    absoluteTimeoutMs: lifetime(options.absoluteTimeoutSeconds, 'absoluteTimeoutSeconds'),
-    timeoutMs,
-    requestTimeoutMs: count(options.requestTimeoutSeconds, 'requestTimeoutSeconds', 15, 0.1, 600) * 1000,
-    refreshLockWaitMs,
-    maxBodyBytes: count(options.maxBodyBytes, 'maxBodyBytes', 1 << 20, 1024, 64 << 20),
-    maxRetryAfterSeconds: count(options.maxRetryAfterSeconds, 'maxRetryAfterSeconds', 300, 1, 86_400),
-    maxPendingLogins: count(options.maxPendingLogins, 'maxPendingLogins', 10, 1, 100),
-    loginTimeoutMs: count(options.loginTimeoutSeconds, 'loginTimeoutSeconds', 600, 1, 3600) * 1000,
-    revocationWaitMs: count(options.revocationWaitSeconds, 'revocationWaitSeconds', 1, 0, 120) * 1000,
-    silentRenewal:
-      options.silentRenewal === undefined || typeof options.silentRenewal === 'boolean'
-        ? options.silentRenewal === true
-        : fail('silentRenewal', 'must be true or false'),
     trustedOrigins: Object.freeze(trustedOrigins),
     antiForgery: resolveAntiForgery(options.antiForgery, 'antiForgery', undefined),
     hooks: Object.freeze({ ...options.hooks }),

@@ -1,7 +1,8 @@
 import type { Coordinator } from './coordination/coordinator.js';
 import type { Hooks } from './hooks.js';
-import type { LoginParam } from './login/login-options.js';
+import type { LoginParam } from './login/login-params.js';
 import type { LoginVerify } from './login/verify.js';
+import type { DeclaredConfig } from './option-declarations.js';
 import type { AntiForgeryCheck } from './protect/anti-forgery-setting.js';
 import type { ProviderDescription } from './provider/description.js';
 import type { TokenStore } from './tokens/token-store.js';
@@ -9,9 +10,11 @@ import type { TokenStore } from './tokens/token-store.js';
 /**
  * The validated, fully defaulted, frozen configuration every piece reads (`auth.config` is the
  * same without the client secret). Each field is the option of the same name after its default;
- * durations are in milliseconds here (`…Ms`) where the options take seconds.
+ * durations are in milliseconds here (`…Ms`) where the options take seconds. The numbers and
+ * flags come from their declarations (`DeclaredConfig`); the fields below are the options
+ * `resolveOptions` resolves by hand.
  */
-export interface ResolvedConfig {
+export interface ResolvedConfig extends DeclaredConfig {
   /** `clientID`. */
   readonly clientID: string;
   /** `clientSecret` (absent from `auth.config`). */
@@ -50,32 +53,6 @@ export interface ResolvedConfig {
   readonly loginParams: readonly LoginParam[];
   /** `extraScopes`. */
   readonly extraScopes: readonly string[];
-  /** `refreshSkewSeconds`, in milliseconds. */
-  readonly refreshSkewMs: number;
-  /** `profileTtlSeconds`, in milliseconds. */
-  readonly profileTtlMs: number;
-  /** `idleTimeoutSeconds`, in milliseconds; `undefined`: no idle lifetime. */
-  readonly idleTimeoutMs: number | undefined;
-  /** `absoluteTimeoutSeconds`, in milliseconds; `undefined`: no absolute lifetime. */
-  readonly absoluteTimeoutMs: number | undefined;
-  /** `timeoutSeconds`, in milliseconds: the deadline of each provider call. */
-  readonly timeoutMs: number;
-  /** `requestTimeoutSeconds`, in milliseconds: a request's whole budget for getting a token. */
-  readonly requestTimeoutMs: number;
-  /** `refreshLockWaitSeconds`, in milliseconds. */
-  readonly refreshLockWaitMs: number;
-  /** `maxBodyBytes`. */
-  readonly maxBodyBytes: number;
-  /** `maxRetryAfterSeconds`. */
-  readonly maxRetryAfterSeconds: number;
-  /** `maxPendingLogins`. */
-  readonly maxPendingLogins: number;
-  /** `loginTimeoutSeconds`, in milliseconds. */
-  readonly loginTimeoutMs: number;
-  /** `revocationWaitSeconds`, in milliseconds. */
-  readonly revocationWaitMs: number;
-  /** `silentRenewal`. */
-  readonly silentRenewal: boolean;
   /** `trustedOrigins`, as origins (`https://app.example`). */
   readonly trustedOrigins: readonly string[];
   /** `antiForgery`, resolved (header name in lower case); `undefined`: none required by default. */

@@ -7,7 +7,7 @@ import { createLoginRouter, startLogin } from './login/login-router.js';
 import type { PassportInstance } from './login/passport-instance.js';
 import { registerSerializers } from './login/serializers.js';
 import { noteSessionRan } from './login/setup-checks.js';
-import { STRATEGY_PARTS, SynergyFlowStrategy, type StrategyParts } from './login/strategy.js';
+import { STRATEGY_PARTS, SynergyFlowStrategy, type StrategyParts, type StrategySource } from './login/strategy.js';
 import { LoginTransactionStore } from './login/transactions.js';
 import { REQUIRE_USER_OPTIONS, refuseUnknownOptions } from './option-names.js';
 import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from './options.js';
@@ -18,11 +18,12 @@ import type { AntiForgerySetting } from './protect/anti-forgery-setting.js';
 import { createApiProxy, type ApiProxyOptions } from './protect/api-proxy.js';
 import { createSessionRouter, type SessionRouterOptions } from './session/session-endpoint.js';
 import { api, apiGet, type ApiRequest } from './protect/provider-api.js';
-import { accessTokenFor, createRequireToken, type TwoFactorAnswer } from './protect/require-token.js';
+import { accessTokenFor, createRequireToken } from './protect/require-token.js';
 import { createRequireUser, type RequireUserOptions } from './protect/require-user.js';
 import { SynergyFlowClient } from './provider/client.js';
 import type { SynergyFlowProfile } from './provider/profile.js';
-import { attachUser, type AttachedUser } from './provider/synapsefi-user.js';
+import { attachUser, type AttachedUser } from './synapsefi/attach-user.js';
+import type { TwoFactorAnswer } from './synapsefi/two-factor.js';
 import { watchSessionStrategy } from './seams/passport.js';
 import { createLogoutRouter } from './session/logout-router.js';
 import { ProfileReader } from './session/profile-reader.js';
@@ -37,7 +38,7 @@ import { SessionTokenStore, type TokenStore } from './tokens/token-store.js';
 export type PublicConfig = Omit<ResolvedConfig, 'clientSecret'>;
 
 /** What {@link synergyFlow} returns: every piece, sharing one validated configuration. */
-export interface SynergyFlowAuth {
+export interface SynergyFlowAuth extends StrategySource {
   /** The validated, frozen configuration, without the client secret. */
   readonly config: PublicConfig;
   /** The provider's API client (profile, any JSON endpoint), for the app's own calls. */
@@ -179,8 +180,9 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     // A strategy built on this object (NestJS: `super(auth)`) is the one `use()` registers.
     adopt: (built) => void (strategy = built),
   };
-  const getStrategy = (): SynergyFlowStrategy => strategy ?? new SynergyFlowStrategy(auth);
-  const auth: SynergyFlowAuth = {
+  const getStrategy = (): SynergyFlowStrategy =>
+    strategy ?? new SynergyFlowStrategy({ [STRATEGY_PARTS]: strategyParts });
+  const auth: Omit<SynergyFlowAuth, typeof STRATEGY_PARTS> = {
     config: withoutSecret(config),
     client,
     tokenStore,
@@ -223,6 +225,6 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     apiProxy: (proxyOptions: ApiProxyOptions) => createApiProxy(parts, proxyOptions),
     close: (timeoutMs = 10_000) => refresher.close(timeoutMs),
   };
-  Object.defineProperty(auth, STRATEGY_PARTS, { value: strategyParts });
-  return auth;
+  // Not enumerable: a spread or a log of `auth` does not carry the parts along.
+  return Object.defineProperty(auth, STRATEGY_PARTS, { value: strategyParts }) as SynergyFlowAuth;
 }

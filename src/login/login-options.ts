@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { LOGIN_OPTIONS, refuseUnknownOptions } from '../option-names.js';
-import type { ResolvedConfig } from '../options.js';
+import type { ResolvedConfig } from '../resolved-config.js';
 import { queryOf } from '../util/http.js';
 import { resolveRedirect } from './return-to.js';
 
@@ -27,21 +27,6 @@ export interface LoginOptions {
 
 /** The `prompt` values a login may send (OpenID Connect's, which the provider honours). */
 export type LoginPrompt = 'login' | 'consent' | 'none';
-
-/** Authorization-request parameters `/login?…` may carry when the `loginParams` option lists them. */
-export type LoginParam = 'scope' | 'prompt' | 'login_hint';
-
-/** The names `loginParams` may list. */
-export const LOGIN_PARAMS: readonly LoginParam[] = ['scope', 'prompt', 'login_hint'];
-
-/** The `loginParams` option as a frozen list, or `undefined` when it names anything else. */
-export function loginParamList(value: unknown): readonly LoginParam[] | undefined {
-  if (value === undefined) return Object.freeze([]);
-  if (!Array.isArray(value) || !value.every((name) => (LOGIN_PARAMS as readonly unknown[]).includes(name))) {
-    return undefined;
-  }
-  return Object.freeze([...(value as LoginParam[])]);
-}
 
 /** A login's checked options, as the login route hands them to Passport. */
 export interface LoginChoice {

@@ -2,7 +2,6 @@ import { SynergyFlowClient } from '../provider/client.js';
 import { isSynergyFlowError } from '../error-guards.js';
 import { resolveOptions, type ResolvedConfig, type SynergyFlowOptions } from '../options.js';
 import type { SynergyFlowProfile } from '../provider/profile.js';
-import type { SynergyFlowAuth } from '../synergy-flow.js';
 import type { TokenSet } from '../tokens/token-set.js';
 import {
   baseCreateOAuthError,
@@ -37,7 +36,17 @@ export interface StrategyParts {
 }
 
 /** Where a `synergyFlow()` result keeps the parts a strategy can be built on (NestJS: `super(auth)`). */
-export const STRATEGY_PARTS = Symbol.for('passport-synergyflow.strategy-parts');
+export const STRATEGY_PARTS: unique symbol = Symbol.for('passport-synergyflow.strategy-parts');
+
+/**
+ * What a strategy can be built on besides options: the result of `synergyFlow()`, which is one
+ * (so `new SynergyFlowStrategy(auth)` shares its configuration, client and login transactions).
+ * Named here rather than importing `SynergyFlowAuth`, which imports this file.
+ */
+export interface StrategySource {
+  /** The parts the strategy shares with the routers. */
+  readonly [STRATEGY_PARTS]: StrategyParts;
+}
 
 function partsOf(options: object): StrategyParts | undefined {
   return (options as Partial<Record<typeof STRATEGY_PARTS, StrategyParts>>)[STRATEGY_PARTS];
@@ -72,10 +81,10 @@ export class SynergyFlowStrategy extends OAuth2Base {
    */
   // Two signatures, not one with an optional `verify`: NestJS's PassportStrategy() reads the
   // constructor's overloads to drop the verify argument it supplies itself.
-  constructor(options: SynergyFlowOptions | SynergyFlowAuth);
+  constructor(options: SynergyFlowOptions | StrategySource);
   // eslint-disable-next-line @typescript-eslint/unified-signatures
-  constructor(options: SynergyFlowOptions | SynergyFlowAuth, verify: LoginVerify);
-  constructor(options: SynergyFlowOptions | SynergyFlowAuth, verify?: LoginVerify) {
+  constructor(options: SynergyFlowOptions | StrategySource, verify: LoginVerify);
+  constructor(options: SynergyFlowOptions | StrategySource, verify?: LoginVerify) {
     const parts = partsOf(options) ?? buildParts(options as SynergyFlowOptions);
     const { config, client, transactions, loginUsers } = parts;
     if (config.authorizationURL === undefined) {

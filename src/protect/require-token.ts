@@ -3,16 +3,9 @@ import { logger } from '../log.js';
 import type { AuthParts } from '../parts.js';
 import { passError } from './error-handler.js';
 import { LazyRequestAuth, toAccessToken, type AccessToken } from '../tokens/request-auth.js';
+import { twoFactorParams, type TwoFactorAnswer } from '../synapsefi/two-factor.js';
 
 const log = logger('token');
-
-/** Second-factor answers for the next key request (after a `TwoFactorRequiredError`). */
-export interface TwoFactorAnswer {
-  /** One of the phone numbers the error listed: the provider sends a PIN there. */
-  phoneNumber?: string;
-  /** The PIN the user received. */
-  validationPin?: string;
-}
 
 /**
  * Returns a usable access token (SynapseFi: OAuth key) for the request through the one token
@@ -28,8 +21,7 @@ export async function accessTokenFor(
   const params = {
     // Providers whose key request names scopes (SynapseFi) get the configured ones.
     ...(parts.config.scope.length > 0 ? { scope: parts.config.scope.join(' ') } : {}),
-    ...(twoFactor.phoneNumber ? { phone_number: twoFactor.phoneNumber } : {}),
-    ...(twoFactor.validationPin ? { validation_pin: twoFactor.validationPin } : {}),
+    ...twoFactorParams(twoFactor),
   };
   const tokens = await parts.tokens.fresh(req, { params, deadline: parts.tokens.deadline() });
   if (tokens.refreshUsesLeft !== undefined && tokens.refreshUsesLeft <= 2) {

@@ -226,7 +226,7 @@ export class SynergyFlowClient {
       answer,
       call,
       now,
-      this.#config.maxRetryAfterSeconds,
+      this.#config.maxRetryAfterMs / 1000,
       provider.classifyAnswer?.bind(provider),
     );
     if (!error) return;

@@ -31,7 +31,8 @@ export interface ProviderRequest {
  * Everything that differs between OAuth providers, in one object: endpoints, how the client
  * authenticates, how tokens are sent and parsed, and how the profile is read. The strategy, the
  * client, refresh and `requireUser` all take a description instead of hard-coding a provider.
- * SynergyFlow Pro (`synergyFlowProvider`) is the default; each dialect has its own file here.
+ * SynergyFlow Pro (`synergyFlowProvider`) is the default. Write a dialect with
+ * `defineProvider()`, which fills in the standard OAuth 2.0 parts.
  */
 export interface ProviderDescription {
   /** Short name, used as the profile's `provider` and in logs. */
@@ -51,10 +52,11 @@ export interface ProviderDescription {
   readonly revocationPath?: string | undefined;
   /** Scopes asked for when the app names none. */
   readonly defaultScope: readonly string[];
-  /** Whether the provider issues refresh tokens at all. */
-  readonly issuesRefreshTokens: boolean;
-  /** Lifetimes the provider's answers do not state. */
-  readonly lifetimes: TokenLifetimes;
+  /**
+   * Lifetimes the provider's token answers do not state, for the standard `parseTokenAnswer`
+   * (`defineProvider()`'s); absent: unknown.
+   */
+  readonly lifetimes?: TokenLifetimes | undefined;
   /** Builds the token request for a grant. */
   tokenRequest(grant: Grant, credentials: ClientCredentials, tokenURL: string): ProviderRequest;
   /**

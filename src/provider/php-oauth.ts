@@ -1,14 +1,8 @@
 import { ProviderError } from '../errors.js';
 import { asRecord } from '../util/json.js';
 import type { SynergyFlowProfile } from './profile.js';
-import {
-  oauthTokenRequest,
-  type ClientCredentials,
-  type Grant,
-  type ProviderDescription,
-  type ProviderRequest,
-} from './description.js';
-import { tokenSetFromOAuthAnswer, type TokenSet } from '../tokens/token-set.js';
+import { defineProvider } from './define-provider.js';
+import { oauthTokenRequest, type ClientCredentials, type Grant, type ProviderRequest } from './description.js';
 
 function badProfile(detail: string): ProviderError {
   return new ProviderError('bad_response', `The userinfo answer is invalid: ${detail}.`);
@@ -56,18 +50,12 @@ function phpTokenRequest(grant: Grant, credentials: ClientCredentials, tokenURL:
  *
  * @example synergyFlow({ provider: phpOAuthProvider, baseURL: 'https://example.com', clientID, clientSecret, callbackURL })
  */
-export const phpOAuthProvider: ProviderDescription = Object.freeze({
+export const phpOAuthProvider = defineProvider({
   name: 'php-oauth',
   baseURL: 'https://example.com',
   authorizationPath: '/api/authorize.php',
   tokenPath: '/api/token.php',
   userPath: '/api/userinfo.php',
-  defaultScope: Object.freeze([]),
-  issuesRefreshTokens: false,
-  lifetimes: Object.freeze({ refreshTokenTtlMs: 0 }),
   tokenRequest: phpTokenRequest,
-  parseTokenAnswer: (body: unknown, now: number, previous?: TokenSet) =>
-    tokenSetFromOAuthAnswer(body, now, { refreshTokenTtlMs: 0 }, previous),
-  authorizationHeaders: (tokens: TokenSet) => ({ authorization: `Bearer ${tokens.accessToken}` }),
   parseProfile: parsePhpOAuthProfile,
 });

@@ -1,7 +1,6 @@
 import { ProviderError } from '../errors.js';
-import { tokenSetFromOAuthAnswer, type TokenSet } from '../tokens/token-set.js';
 import { asRecord } from '../util/json.js';
-import { oauthTokenRequest, type ProviderDescription } from './description.js';
+import { defineProvider } from './define-provider.js';
 import type { SynergyFlowProfile } from './profile.js';
 
 function badProfile(detail: string): ProviderError {
@@ -41,20 +40,13 @@ export function parseSynergyFlowProfile(body: unknown): SynergyFlowProfile {
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** SynergyFlow Pro (`https://testapp2.glances.com`, Laravel Passport). The zero-configuration default. */
-export const synergyFlowProvider: ProviderDescription = Object.freeze({
+export const synergyFlowProvider = defineProvider({
   name: 'synergyflow',
   baseURL: 'https://testapp2.glances.com',
   authorizationPath: '/oauth/authorize',
   tokenPath: '/oauth/token',
   userPath: '/api/user',
   defaultScope: Object.freeze(['user:read']),
-  issuesRefreshTokens: true,
   lifetimes: Object.freeze({ refreshTokenTtlMs: THIRTY_DAYS_MS }),
-  tokenRequest: oauthTokenRequest,
-  parseTokenAnswer(this: ProviderDescription, body: unknown, now: number, previous?: TokenSet): TokenSet {
-    // `this.lifetimes`, so that a description spread from this one with other lifetimes uses them.
-    return tokenSetFromOAuthAnswer(body, now, this.lifetimes, previous);
-  },
-  authorizationHeaders: (tokens: TokenSet) => ({ authorization: `Bearer ${tokens.accessToken}` }),
   parseProfile: parseSynergyFlowProfile,
 });

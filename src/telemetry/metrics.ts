@@ -1,5 +1,4 @@
 import type { Counter, Histogram, MeterProvider } from '@opentelemetry/api';
-import type { HookEvent, Hooks } from '../hooks.js';
 import { otel } from './otel-api.js';
 import { SCOPE } from './spans.js';
 
@@ -71,8 +70,19 @@ function instruments(): Instruments | undefined {
   return built.instruments;
 }
 
-/** Turns a hook event into metrics (called by `emit`, whether or not the app set the hook). */
-export function recordHookEvent(name: keyof Hooks, event: HookEvent): void {
+/**
+ * What metrics read of a hook event. Written here rather than imported from `hooks.ts`, which
+ * calls this module: telemetry stays below the hooks, with no import cycle.
+ */
+export interface MeasuredEvent {
+  readonly outcome: string;
+  readonly durationMs: number;
+  /** `onTokenStoreFailed`: the token sets still waiting to be stored. */
+  readonly unsaved?: number;
+}
+
+/** Turns a hook event (`onLogin`…) into metrics (called by `emit`, whether or not the app set the hook). */
+export function recordHookEvent(name: string, event: MeasuredEvent): void {
   const m = instruments();
   if (!m) return;
   const outcome = { 'synergyflow.outcome': event.outcome };
@@ -90,7 +100,7 @@ export function recordHookEvent(name: keyof Hooks, event: HookEvent): void {
     case 'onRateLimited':
       return m.rateLimited.add(1);
     case 'onTokenStoreFailed':
-      latest.unsaved = (event as HookEvent & { unsaved: number }).unsaved;
+      if (event.unsaved !== undefined) latest.unsaved = event.unsaved;
       return m.storeFailures.add(1, { 'synergyflow.operation': 'store_refreshed', ...outcome });
   }
 }

@@ -1,4 +1,3 @@
-import type { ProviderAnswer } from '../provider/http.js';
 import { recordProviderAnswer } from './metrics.js';
 import { otel } from './otel-api.js';
 import { inSpan } from './spans.js';
@@ -10,11 +9,11 @@ import { inSpan } from './spans.js';
  * `http.response.status_code`, and `error.type` for 4xx/5xx and transport failures. Counts the
  * answer by status and notes `X-RateLimit-Remaining`.
  */
-export function tracedProviderCall(
+export function tracedProviderCall<Answer extends { readonly status: number; readonly headers: Headers }>(
   url: string,
   method: string,
-  call: () => Promise<ProviderAnswer>,
-): Promise<ProviderAnswer> {
+  call: () => Promise<Answer>,
+): Promise<Answer> {
   if (!otel()) return call();
   const target = new URL(url);
   const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { ApiGrant } from './api-access.js';
 
 /** What a route registered with `emulator.route()` receives. */
 export interface EmulatedRequest {
@@ -46,6 +47,18 @@ interface Route {
   scope: string | undefined;
 }
 
+/** What serving an added route needs from the emulator: the same gate as `/api/user`. */
+export interface RouteGate {
+  /** Counts and records the call (with its JSON body, if any). */
+  record(json: unknown): void;
+  /** Answers as forced for the route's path (`failNext`, `failFor`); true when it did. */
+  forced(path: string): boolean;
+  /** Bearer token, rate limit and scope; answers the refusal and gives `undefined` when refused. */
+  check(scope: string | undefined): ApiGrant | undefined;
+  /** The emulator's base URL. */
+  url: string;
+}
+
 /** Routes an app's tests add to the emulated API, matched by method and path (`:name` segments). */
 export class CustomRoutes {
   readonly #routes: Route[] = [];
@@ -85,6 +98,36 @@ export class CustomRoutes {
   /** True when some route has this path, whatever its method (a wrong method is 405). */
   hasPath(path: string): boolean {
     return this.#routes.some((route) => route.pattern.test(path));
+  }
+
+  /** Serves a request with the route it matches, behind `gate`; `next()` when no route has its path. */
+  serve(req: Request, res: Response, next: () => void, gate: RouteGate): void {
+    const found = this.match(req.method, req.path);
+    if (!found) {
+      if (!this.hasPath(req.path)) return next();
+      res.status(405).json({ message: 'The method is not supported for this route.' });
+      return;
+    }
+    const bytes = Buffer.isBuffer(req.body) ? req.body : undefined;
+    const body: unknown = bytes ? undefined : req.body;
+    gate.record(body);
+    if (gate.forced(found.route.path)) return;
+    const grant = gate.check(found.route.scope);
+    if (!grant) return;
+    const query = Object.fromEntries(new URL(req.originalUrl, gate.url).searchParams);
+    void answerWith(res, () =>
+      found.route.handler({
+        method: req.method,
+        path: req.path,
+        params: found.params,
+        query,
+        body,
+        bytes,
+        headers: req.headers,
+        userId: grant.userId,
+        scopes: grant.scopes,
+      }),
+    );
   }
 }
 

@@ -5,8 +5,10 @@ import { EmulatorState, type EmulatedClient, type EmulatedUser } from './emulato
 import { listenTracked, type Listening } from './listen.js';
 import { ApiAccess } from './api-access.js';
 import type { AuthorizationRecord } from './authorize.js';
-import { answerWith, CustomRoutes, type EmulatedRouteHandler, type EmulatedRouteOptions } from './custom-routes.js';
-import { misbehave, type EmulatedEndpoint, type Misbehaviour } from './misbehaviour.js';
+import { CustomRoutes, type EmulatedRouteHandler, type EmulatedRouteOptions } from './custom-routes.js';
+import type { EmulatedEndpoint, Misbehaviour } from './misbehaviour.js';
+import { ForcedAnswers, type ForcedTarget } from './forced-answers.js';
+import { traffic } from './traffic.js';
 import { tokenBodyParsers, tokenRouter } from './token-endpoint.js';
 import { REVOCATION_PATH, revocationRouter } from './revocation-endpoint.js';
 import { ENDPOINTS, type EmulatorOptions } from './emulator-options.js';
@@ -31,8 +33,7 @@ export class SynergyFlowEmulator {
   readonly #state: EmulatorState;
   readonly #clients = new Map<string, EmulatedClient>();
   readonly #users: EmulatedUser[];
-  readonly #failures = new Map<string, Misbehaviour[]>();
-  readonly #outages = new Map<string, { how: Misbehaviour; until: number }>();
+  readonly #forced: ForcedAnswers;
   readonly #routes = new CustomRoutes();
   readonly #access: ApiAccess;
   /** Every authorization request received (scope, prompt, login hint), in order. */
@@ -84,6 +85,7 @@ export class SynergyFlowEmulator {
     this.#issuerParameter = options.issuerParameter ?? false;
     this.refreshReuseGraceSeconds = options.refreshReuseGraceSeconds ?? 0;
     this.#access = new ApiAccess(this.#state, () => this.rateLimit);
+    this.#forced = new ForcedAnswers(() => this.#state.clock());
   }
 
   /**
@@ -127,21 +129,18 @@ export class SynergyFlowEmulator {
    * Forces the next `times` answers of `'token'`, `'user'`, or a route added with `route()`
    * (named by its registered path, any method).
    */
-  failNext(endpoint: EmulatedEndpoint | `/${string}`, how: Misbehaviour, times = 1): void {
-    const queue = this.#failures.get(endpoint) ?? [];
-    for (let i = 0; i < times; i += 1) queue.push(how);
-    this.#failures.set(endpoint, queue);
+  failNext(endpoint: ForcedTarget, how: Misbehaviour, times = 1): void {
+    this.#forced.next(endpoint, how, times);
   }
 
   /** Forces every answer of an endpoint (or added route's path) for the next `seconds`: an outage. */
-  failFor(endpoint: EmulatedEndpoint | `/${string}`, how: Misbehaviour, seconds: number): void {
-    this.#outages.set(endpoint, { how, until: this.#state.clock() + seconds * 1000 });
+  failFor(endpoint: ForcedTarget, how: Misbehaviour, seconds: number): void {
+    this.#forced.outage(endpoint, how, seconds);
   }
 
   /** Drops forced answers not yet used, and ends outages. */
   clearFailures(): void {
-    this.#failures.clear();
-    this.#outages.clear();
+    this.#forced.clear();
   }
 
   /** Expires every access token now: the API answers 401 until the client refreshes. */
@@ -184,16 +183,7 @@ export class SynergyFlowEmulator {
     // while waiting does not stop its refresh: the rotation happens and the answer is lost.
     app.post('/oauth/token', ...tokenBodyParsers);
     app.post(REVOCATION_PATH, ...tokenBodyParsers);
-    app.use((req: Request, res: Response, next: () => void) => {
-      const endpoint = ENDPOINTS.get(req.path);
-      if (endpoint) {
-        this.inFlight[endpoint] += 1;
-        res.once('close', () => (this.inFlight[endpoint] -= 1));
-      }
-      const delay = endpoint ? this.latencyMs[endpoint] : 0;
-      if (delay > 0) setTimeout(next, delay);
-      else next();
-    });
+    app.use(traffic((path) => ENDPOINTS.get(path), this.latencyMs, this.inFlight));
     app.use(
       authorizeRouter({
         state: this.#state,
@@ -220,7 +210,7 @@ export class SynergyFlowEmulator {
         before: (res, body, headers) => {
           this.counters.revoke += 1;
           this.calls.push({ endpoint: 'revoke', body, headers, url: REVOCATION_PATH });
-          return this.#forced('revoke', res);
+          return this.#forced.answer('revoke', res);
         },
       }),
     );
@@ -242,7 +232,7 @@ export class SynergyFlowEmulator {
           if (grantType === 'authorization_code') this.counters.authorizationCodeGrants += 1;
           if (grantType === 'refresh_token') this.counters.refreshGrants += 1;
           this.calls.push({ endpoint: 'token', body, headers, url: '/oauth/token' });
-          return this.#forced('token', res);
+          return this.#forced.answer('token', res);
         },
       }),
     );
@@ -251,21 +241,21 @@ export class SynergyFlowEmulator {
       express.json({ limit: '1mb' }),
       // Any other body (an upload) is kept as bytes for the route's handler.
       express.raw({ type: (req) => !/json/i.test(String(req.headers['content-type'])), limit: '64mb' }),
-      (req: Request, res: Response, next: () => void) => this.#custom(req, res, next),
+      (req: Request, res: Response, next: () => void) =>
+        this.#routes.serve(req, res, next, {
+          record: (json) => {
+            this.counters.api += 1;
+            this.calls.push({ endpoint: 'api', body: {}, json, headers: req.headers, url: req.originalUrl });
+          },
+          forced: (path) => this.#forced.answer(path, res),
+          check: (scope) => this.#access.check(req, res, scope),
+          url: this.url,
+        }),
     );
     app.use((_req: Request, res: Response) => {
       res.status(404).json({ message: 'Not Found' });
     });
     return app;
-  }
-
-  #forced(endpoint: string, res: Response): boolean {
-    const outage = this.#outages.get(endpoint);
-    const how =
-      this.#failures.get(endpoint)?.shift() ?? (outage && outage.until > this.#state.clock() ? outage.how : undefined);
-    if (how === undefined) return false;
-    misbehave(res, how);
-    return true;
   }
 
   #user(id: number): EmulatedUser {
@@ -275,40 +265,9 @@ export class SynergyFlowEmulator {
   #apiUser(req: Request, res: Response): void {
     this.counters.user += 1;
     this.calls.push({ endpoint: 'user', body: {}, headers: req.headers, url: req.originalUrl });
-    if (this.#forced('user', res)) return;
+    if (this.#forced.answer('user', res)) return;
     const grant = this.#access.check(req, res, this.requiredScope);
     if (grant) res.json(this.#user(grant.userId));
-  }
-
-  /** A route an app's test registered: the same gate as `/api/user`, then its handler. */
-  #custom(req: Request, res: Response, next: () => void): void {
-    const found = this.#routes.match(req.method, req.path);
-    if (!found) {
-      if (!this.#routes.hasPath(req.path)) return next();
-      res.status(405).json({ message: 'The method is not supported for this route.' });
-      return;
-    }
-    this.counters.api += 1;
-    const bytes = Buffer.isBuffer(req.body) ? req.body : undefined;
-    const body: unknown = bytes ? undefined : req.body;
-    this.calls.push({ endpoint: 'api', body: {}, json: body, headers: req.headers, url: req.originalUrl });
-    if (this.#forced(found.route.path, res)) return;
-    const grant = this.#access.check(req, res, found.route.scope);
-    if (!grant) return;
-    const query = Object.fromEntries(new URL(req.originalUrl, this.url).searchParams);
-    void answerWith(res, () =>
-      found.route.handler({
-        method: req.method,
-        path: req.path,
-        params: found.params,
-        query,
-        body,
-        bytes,
-        headers: req.headers,
-        userId: grant.userId,
-        scopes: grant.scopes,
-      }),
-    );
   }
 }
 

@@ -6,6 +6,7 @@ export { SynergyFlowEmulator, startSynergyFlowEmulator } from './emulator.js';
 export type { EmulatorOptions, EmulatorCounters, RecordedCall } from './emulator.js';
 export type { EmulatedClient, EmulatedUser } from './emulator-state.js';
 export type { Misbehaviour, EmulatedEndpoint } from './misbehaviour.js';
+export type { ForcedTarget } from './forced-answers.js';
 export type { AuthorizationRecord } from './authorize.js';
 export type { EmulatedAnswer, EmulatedRequest, EmulatedRouteHandler, EmulatedRouteOptions } from './custom-routes.js';
 export { TestBrowser } from './test-browser.js';

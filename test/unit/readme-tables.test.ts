@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import {
-  ErrorCodes,
   SessionTokenStore,
   synapseFiProvider,
   synergyFlow,
@@ -13,6 +12,7 @@ import {
   MemoryCoordinator,
 } from 'passport-synergyflow';
 import * as errors from '../../src/errors.js';
+import { ErrorCodes } from '../../src/errors.js';
 import { backticked, section, tableRows } from '../helpers/readme.js';
 
 // The README's options and errors tables are what users configure and match on: they must
@@ -22,8 +22,13 @@ const config = synergyFlow(base).config;
 
 /** The members of `SynergyFlowOptions`, read from its declaration. */
 function declaredOptions(): string[] {
-  const file = new URL('../../src/options.ts', import.meta.url);
-  const source = ts.createSourceFile('options.ts', readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const file = new URL('../../src/synergy-flow-options.ts', import.meta.url);
+  const source = ts.createSourceFile(
+    'synergy-flow-options.ts',
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+  );
   const names: string[] = [];
   source.forEachChild((node) => {
     if (ts.isInterfaceDeclaration(node) && node.name.text === 'SynergyFlowOptions') {

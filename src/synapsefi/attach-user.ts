@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { AuthParts } from '../parts.js';
 import { regenerateSession } from '../session/regenerate.js';
-import { SYNAPSEFI_FIELDS } from './synapsefi.js';
+import { SYNAPSEFI_FIELDS } from './provider.js';
 
 /** A user whose refresh token the platform holds (SynapseFi: from creating or fetching the user). */
 export interface AttachedUser {

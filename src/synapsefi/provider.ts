@@ -1,8 +1,9 @@
 import { LoginRequiredError, TwoFactorRequiredError, type SynergyFlowError } from '../errors.js';
-import { type ProviderAnswer } from './http.js';
+import { type ProviderAnswer } from '../provider/http.js';
 import { asRecord } from '../util/json.js';
-import type { ClientCredentials, Grant, ProviderDescription, ProviderRequest } from './description.js';
-import type { ProviderCall } from './answer-to-error.js';
+import { defineProvider } from '../provider/define-provider.js';
+import type { ClientCredentials, Grant, ProviderRequest } from '../provider/description.js';
+import type { ProviderCall } from '../provider/answer-to-error.js';
 import { expiryFrom, invalid, readExpiresIn, readScope, readToken, type TokenSet } from '../tokens/token-set.js';
 
 /** Provider-data keys a SynapseFi token set carries. */
@@ -117,15 +118,12 @@ function classifySynapseAnswer(answer: ProviderAnswer, call: ProviderCall): Syne
  * await auth.attachUser(req, { userId, refreshToken, fingerprint });
  * app.get('/nodes', auth.requireToken(), handler);
  */
-export const synapseFiProvider: ProviderDescription = Object.freeze({
+export const synapseFiProvider = defineProvider({
   name: 'synapsefi',
   baseURL: 'https://uat-api.synapsefi.com',
   authorizationPath: undefined,
   tokenPath: '/v3.1/oauth',
   userPath: undefined,
-  defaultScope: Object.freeze([]),
-  issuesRefreshTokens: true,
-  lifetimes: Object.freeze({ refreshTokenTtlMs: 0 }),
   tokenRequest: synapseTokenRequest,
   parseTokenAnswer: parseOAuthKeyAnswer,
   authorizationHeaders(tokens: TokenSet, credentials: ClientCredentials) {
@@ -135,9 +133,6 @@ export const synapseFiProvider: ProviderDescription = Object.freeze({
       'x-sp-user': `${tokens.accessToken}|${fingerprint}`,
       'x-sp-user-ip': userIp,
     };
-  },
-  parseProfile(): never {
-    throw new TypeError('passport-synergyflow: SynapseFi has no profile endpoint in this package.');
   },
   classifyAnswer: classifySynapseAnswer,
 });
