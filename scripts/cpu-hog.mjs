@@ -9,5 +9,7 @@ const threads = Number(process.env.HOG_THREADS ?? availableParallelism());
 const seconds = Number(process.env.HOG_SECONDS ?? 0);
 const spin = 'let x = 0; for (;;) { x = (x * 1103515245 + 12345) % 2147483648; }';
 for (let i = 0; i < threads; i += 1) new Worker(spin, { eval: true });
-console.log(`cpu-hog: ${threads} busy threads${seconds > 0 ? ` for ${seconds} s` : ' until killed'} (pid ${process.pid})`);
+console.log(
+  `cpu-hog: ${threads} busy threads${seconds > 0 ? ` for ${seconds} s` : ' until killed'} (pid ${process.pid})`,
+);
 if (seconds > 0) setTimeout(() => process.exit(0), seconds * 1000);
