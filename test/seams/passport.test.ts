@@ -41,9 +41,16 @@ describe('Passport, as src/seams/passport.ts relies on it', () => {
     const passport = new Passport();
     const order: string[] = [];
     let release: () => void = () => undefined;
+    // Resolved when the held request reaches the watcher: on a busy machine that can take longer
+    // than any fixed pause, and releasing before it would hold the request for ever.
+    let reached: () => void = () => undefined;
+    const watcherReached = new Promise<void>((resolve) => (reached = resolve));
     watchSessionStrategy(passport, (request) =>
       request.path === '/held'
-        ? new Promise<void>((resolve) => (release = () => (order.push('released'), resolve())))
+        ? new Promise<void>((resolve) => {
+            release = () => (order.push('released'), resolve());
+            reached();
+          })
         : request.path === '/refused'
           ? Promise.reject(new Error('watcher failed'))
           : undefined,
@@ -61,8 +68,9 @@ describe('Passport, as src/seams/passport.ts relies on it', () => {
     close = () => new Promise((resolve) => server.close(() => resolve()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const held = fetch(`${url}/held`).then((answer) => answer.text());
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(order).toEqual([]);
+    await watcherReached;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(order).toEqual([]); // held: not handled while the watcher's promise is pending
     release();
     expect(await held).toBe('ok');
     expect((await fetch(`${url}/refused`)).status).toBe(200);
