@@ -1,4 +1,9 @@
 import type { Coordinator } from '../coordination/coordinator.js';
+import { TemporarilyUnavailableError } from '../errors.js';
+import { logger } from '../log.js';
+import { storeUnavailable } from '../redis/store-outage.js';
+
+const log = logger('refresh');
 
 /**
  * How long a mark lasts in the shared store. It must outlive any outage the package promises to
@@ -55,6 +60,27 @@ export class RotationMarks {
       return 'pending';
     }
     return now - suspectedSince >= MARK_GRACE_MS ? 'abandoned' : 'pending';
+  }
+
+  /**
+   * Leaves the mark on `key` before the provider is called, unless a sibling's mark says it may
+   * hold the new token set already: then it rejects with 503 `refresh_in_progress` (a later
+   * request adopts that set). Without a durable mark there is no refresh: when the store cannot
+   * say or take it, it rejects with 503 `store_unavailable`.
+   */
+  async claim(key: string): Promise<void> {
+    try {
+      const verdict = await this.verdict(key);
+      if (verdict === 'pending') {
+        log('a sibling is rotating this refresh token (its lock lapsed); waiting for its token set');
+        throw new TemporarilyUnavailableError('refresh_in_progress');
+      }
+      if (verdict === 'abandoned') log('a rotation mark was abandoned by its writer; refreshing');
+      await this.mark(key);
+    } catch (error) {
+      if (error instanceof TemporarilyUnavailableError) throw error;
+      throw storeUnavailable(error, 'marking the refresh token as being rotated');
+    }
   }
 
   /** Marks `key` as being rotated now. Rejects when the store cannot take it (then do not refresh). */
