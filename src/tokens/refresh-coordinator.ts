@@ -51,7 +51,8 @@ export interface RefreshJob {
 
 /** What the coordinator needs from its surroundings. */
 export interface RefreshCoordinatorParts {
-  client: SynergyFlowClient;
+  /** Sends the refresh grant (the provider's client; a stub in unit tests). */
+  client: Pick<SynergyFlowClient, 'refresh'>;
   hooks: Hooks;
   /** The configured clock: every time the coordinator reads or remembers is on it. */
   clock: () => number;
