@@ -23,6 +23,16 @@ export class VirtualTime {
   readonly sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => this.#timers.push({ at: this.now() + ms, resolve }));
 
+  /** Fires the earliest timer (moving the time to it); false when none is left. */
+  fireNext(): boolean {
+    this.#timers.sort((a, b) => a.at - b.at);
+    const next = this.#timers.shift();
+    if (!next) return false;
+    this.#moveTo(next.at);
+    next.resolve();
+    return true;
+  }
+
   /** Timers still waiting. */
   get pending(): number {
     return this.#timers.length;
@@ -50,6 +60,13 @@ export class VirtualTime {
   }
 }
 
+/**
+ * Where a stub's calls meet the world: the model test passes one that lets fast-check's scheduler
+ * choose when each call runs (`label` names it); by default a call runs at once.
+ */
+export type Around = <T>(label: string, work: () => Promise<T>) => Promise<T>;
+const atOnce: Around = (_label, work) => work();
+
 /** A store outage: calls fail at once (refused) or, with `hang`, only after `hangMs` (a timeout). */
 export interface Outage {
   down: boolean;
@@ -66,29 +83,40 @@ async function gate(outage: Outage, time: VirtualTime, what: string): Promise<vo
 export class StubStore {
   tokens: TokenSet | undefined;
   readonly outage: Outage = { down: false, hangMs: 0 };
+  /** Set by a logout: from then on, any token set written is a logout undone. */
+  loggedOut = false;
+  undone = 0;
   constructor(
     readonly time: VirtualTime,
     first?: TokenSet,
+    readonly around: Around = atOnce,
   ) {
     this.tokens = first;
   }
 
-  async get(): Promise<TokenSet | undefined> {
-    await gate(this.outage, this.time, 'get');
-    return this.tokens;
+  get(): Promise<TokenSet | undefined> {
+    return this.around('store.get', async () => {
+      await gate(this.outage, this.time, 'get');
+      return this.tokens;
+    });
   }
 
   /** Writes when the stored version is `expected`; a cleared set (logout) is never written back. */
-  async set(tokens: TokenSet, expected: number | undefined): Promise<boolean> {
-    await gate(this.outage, this.time, 'set');
-    if (expected !== undefined && this.tokens?.version !== expected) return false;
-    this.tokens = tokens;
-    return true;
+  set(tokens: TokenSet, expected: number | undefined): Promise<boolean> {
+    return this.around('store.set', async () => {
+      await gate(this.outage, this.time, 'set');
+      if (expected !== undefined && this.tokens?.version !== expected) return false;
+      this.tokens = tokens;
+      if (this.loggedOut) this.undone++;
+      return true;
+    });
   }
 
-  async clear(expected?: number): Promise<void> {
-    await gate(this.outage, this.time, 'clear');
-    if (expected === undefined || this.tokens?.version === expected) this.tokens = undefined;
+  clear(expected?: number): Promise<void> {
+    return this.around('store.clear', async () => {
+      await gate(this.outage, this.time, 'clear');
+      if (expected === undefined || this.tokens?.version === expected) this.tokens = undefined;
+    });
   }
 
   /** The job a request holding `current` hands the coordinator. */
@@ -107,38 +135,47 @@ export class StubLock implements Pick<Coordinator, 'acquire' | 'note' | 'read'> 
     readonly time: VirtualTime,
     readonly outage: Outage,
     readonly leaseMs = 10_000,
+    readonly around: Around = atOnce,
   ) {}
 
   async acquire(key: string, waitMs: number): Promise<(() => Promise<void>) | undefined> {
     const giveUpAt = this.time.now() + waitMs;
     for (;;) {
-      await gate(this.outage, this.time, 'lock');
-      const held = this.#held.get(key);
-      if (!held || held.until <= this.time.now()) return this.#take(key);
+      const taken = await this.around('lock.acquire', async () => {
+        await gate(this.outage, this.time, 'lock');
+        const held = this.#held.get(key);
+        return !held || held.until <= this.time.now() ? this.#take(key) : undefined;
+      });
+      if (taken) return taken;
       if (this.time.now() >= giveUpAt) return undefined;
       await this.time.sleep(Math.min(50, giveUpAt - this.time.now()));
     }
   }
 
-  async note(key: string, value: string, ttlMs: number): Promise<void> {
-    await gate(this.outage, this.time, 'note');
-    this.#notes.set(key, { value, until: this.time.now() + ttlMs });
+  note(key: string, value: string, ttlMs: number): Promise<void> {
+    return this.around('lock.note', async () => {
+      await gate(this.outage, this.time, 'note');
+      this.#notes.set(key, { value, until: this.time.now() + ttlMs });
+    });
   }
 
-  async read(key: string): Promise<string | undefined> {
-    await gate(this.outage, this.time, 'read');
-    const found = this.#notes.get(key);
-    return found && found.until > this.time.now() ? found.value : undefined;
+  read(key: string): Promise<string | undefined> {
+    return this.around('lock.read', async () => {
+      await gate(this.outage, this.time, 'read');
+      const found = this.#notes.get(key);
+      return found && found.until > this.time.now() ? found.value : undefined;
+    });
   }
 
   #take(key: string): () => Promise<void> {
     const owner = ++this.#owners;
     this.acquired++;
     this.#held.set(key, { owner, until: this.time.now() + this.leaseMs });
-    return async () => {
-      await gate(this.outage, this.time, 'unlock');
-      if (this.#held.get(key)?.owner === owner) this.#held.delete(key);
-    };
+    return () =>
+      this.around('lock.release', async () => {
+        await gate(this.outage, this.time, 'unlock');
+        if (this.#held.get(key)?.owner === owner) this.#held.delete(key);
+      });
   }
 }
 
@@ -158,7 +195,10 @@ export class StubProvider {
   reuses = 0;
   moods: ProviderMood[] = [];
   #serial = 0;
-  constructor(readonly time: VirtualTime) {}
+  constructor(
+    readonly time: VirtualTime,
+    readonly around: Around = atOnce,
+  ) {}
 
   /** A first token set, as a login would get it. */
   login(): TokenSet {
@@ -169,16 +209,18 @@ export class StubProvider {
     const mood = this.moods.shift() ?? { kind: 'answer', delayMs: 0 };
     this.params.push(params);
     if (mood.delayMs > 0) await this.time.sleep(mood.delayMs);
-    if (mood.kind === 'fail') throw new ProviderError('unavailable', 'The provider is down (stub).');
-    const presented = tokens.refreshToken ?? '';
-    this.presented.push(presented);
-    if (this.#used.has(presented)) {
-      this.reuses++;
-      this.revoked = true;
-    }
-    this.#used.add(presented);
-    if (this.revoked) throw new LoginRequiredError('refresh_refused');
-    return this.#issue(tokens.version);
+    return this.around('provider.refresh', async () => {
+      if (mood.kind === 'fail') throw new ProviderError('unavailable', 'The provider is down (stub).');
+      const presented = tokens.refreshToken ?? '';
+      this.presented.push(presented);
+      if (this.#used.has(presented)) {
+        this.reuses++;
+        this.revoked = true;
+      }
+      this.#used.add(presented);
+      if (this.revoked) throw new LoginRequiredError('refresh_refused');
+      return this.#issue(tokens.version);
+    });
   }
 
   #issue(previousVersion: number): TokenSet {
