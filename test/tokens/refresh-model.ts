@@ -7,7 +7,16 @@ import { LoginRequiredError } from '../../src/errors.js';
 import { tokenFingerprint } from '../../src/provider/client.js';
 import type { RefreshCoordinator, RefreshJob } from '../../src/tokens/refresh-coordinator.js';
 import type { TokenSet } from '../../src/tokens/token-set.js';
-import { flush, instance, StubLock, StubProvider, StubStore, VirtualTime, type Around, type ProviderMood } from './refresh-rig.js';
+import {
+  flush,
+  instance,
+  StubLock,
+  StubProvider,
+  StubStore,
+  VirtualTime,
+  type Around,
+  type ProviderMood,
+} from './refresh-rig.js';
 
 /** The lock's lease; the provider answers within 4 s (a refresh's answer is read for 2 × timeoutSeconds). */
 const LEASE_MS = 6_000;
@@ -17,7 +26,8 @@ export interface Scenario {
   instances: number;
   requests: Array<{ instance: number; at: number; canWait: boolean }>;
   moods: ProviderMood[];
-  outage: { at: number; durationMs: number; hangMs: number } | null;
+  /** Starts `offsetMs` after the request numbered `afterRequest` (so it often meets a refresh midway). */
+  outage: { afterRequest: number; offsetMs: number; durationMs: number; hangMs: number } | null;
   logoutAt: number | null;
 }
 
@@ -30,14 +40,21 @@ export const scenarios: fc.Arbitrary<Scenario> = fc.record({
   ),
   moods: fc.array(
     fc.oneof(
-      { weight: 4, arbitrary: fc.record({ kind: fc.constant('answer' as const), delayMs: fc.integer({ min: 0, max: 4_000 }) }) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('fail' as const), delayMs: fc.integer({ min: 0, max: 1_000 }) }) },
+      {
+        weight: 4,
+        arbitrary: fc.record({ kind: fc.constant('answer' as const), delayMs: fc.integer({ min: 0, max: 4_000 }) }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant('fail' as const), delayMs: fc.integer({ min: 0, max: 1_000 }) }),
+      },
     ),
     { maxLength: 14 },
   ),
   outage: fc.option(
     fc.record({
-      at: fc.integer({ min: 0, max: 30_000 }),
+      afterRequest: fc.nat(13),
+      offsetMs: fc.integer({ min: 0, max: 5_000 }),
       durationMs: fc.integer({ min: 0, max: 30_000 }),
       // 0: refused at once; 5000: each call hangs until the client's command timeout.
       hangMs: fc.constantFrom(0, 5_000),
@@ -72,7 +89,12 @@ export interface Outcome {
 }
 
 /** One request on one instance, as TokenPath makes it: read, refresh, store the result, forget a refused set. */
-async function request(coordinator: RefreshCoordinator, store: StubStore, canWait: boolean, seeded: Seeded): Promise<void> {
+async function request(
+  coordinator: RefreshCoordinator,
+  store: StubStore,
+  canWait: boolean,
+  seeded: Seeded,
+): Promise<void> {
   const current = await store.get();
   if (!current) return;
   const job: RefreshJob = {
@@ -99,7 +121,8 @@ export async function play(scenario: Scenario, scheduler: fc.Scheduler, seeded: 
   const lock = new StubLock(time, store.outage, LEASE_MS, around);
   if (seeded.noRotationMark) {
     const note = lock.note.bind(lock);
-    lock.note = (key, value, ttl) => (key.startsWith('rotating:') ? around('lock.note', async () => undefined) : note(key, value, ttl));
+    lock.note = (key, value, ttl) =>
+      key.startsWith('rotating:') ? around('lock.note', async () => undefined) : note(key, value, ttl);
   }
   let staleClaims = 0;
   let storeFailed = false;
@@ -119,11 +142,13 @@ export async function play(scenario: Scenario, scheduler: fc.Scheduler, seeded: 
   }
   const { outage } = scenario;
   if (outage) {
-    at(outage.at, () => {
+    const after = scenario.requests[outage.afterRequest % scenario.requests.length]?.at ?? 0;
+    const start = after + outage.offsetMs;
+    at(start, () => {
       Object.assign(store.outage, { down: true, hangMs: outage.hangMs });
       storeFailed = true;
     });
-    at(outage.at + outage.durationMs, () => (store.outage.down = false));
+    at(start + outage.durationMs, () => (store.outage.down = false));
   }
   if (scenario.logoutAt !== null) {
     at(scenario.logoutAt, () => {
