@@ -226,6 +226,9 @@ export class RefreshCoordinator {
         throw error;
       });
       await this.#store(key, tokens, job);
+      // A provider that keeps the refresh token (no rotation, SynapseFi between its rotations)
+      // consumed nothing: the mark would only hold back the next refresh of the same token.
+      if (tokens.refreshToken === current.refreshToken) await this.#marks.unmark(key);
       log('refresh finished in %d ms', clock() - started);
       emit(hooks, 'onRefresh', {
         outcome: 'success',

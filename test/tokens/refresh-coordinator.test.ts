@@ -137,7 +137,7 @@ describe('RefreshCoordinator: token sets the store refused', () => {
 });
 
 describe('RefreshCoordinator: the rotation mark', () => {
-  it("a sibling that takes a lapsed lock does not present a token being rotated (503 refresh_in_progress)", async () => {
+  it('a sibling that takes a lapsed lock does not present a token being rotated (503 refresh_in_progress)', async () => {
     const { time, provider, first, store, a, b } = rig(1_000);
     provider.moods = [{ kind: 'answer', delayMs: 3_000 }];
     const slow = a.refresh(first, store.job(first));
@@ -149,7 +149,7 @@ describe('RefreshCoordinator: the rotation mark', () => {
     expect(provider.presented).toEqual([first.refreshToken]);
   });
 
-  it("a mark whose writer stays silent for the grace is taken over (the writer died with its answer)", async () => {
+  it('a mark whose writer stays silent for the grace is taken over (the writer died with its answer)', async () => {
     const { time, provider, first, store, a, b } = rig(1_000);
     provider.moods = [{ kind: 'answer', delayMs: 3_600_000 }]; // a never hears back
     void a.refresh(first, store.job(first)).catch(() => undefined);
@@ -168,6 +168,16 @@ describe('RefreshCoordinator: the rotation mark', () => {
     expect(await failure(a.refresh(first, store.job(first)))).toBe('ProviderError');
     const fresh = await b.refresh(first, store.job(first));
     expect(store.tokens).toBe(fresh);
+  });
+
+  it('a refresh token the provider kept (no rotation) is refreshed again at once by a sibling: no mark left on it', async () => {
+    const { provider, first, store, a, b } = rig();
+    provider.rotates = false;
+    const fresh = await a.refresh(first, store.job(first));
+    expect(fresh.refreshToken).toBe(first.refreshToken);
+    const again = await b.refresh(fresh, store.job(fresh));
+    expect(again.version).toBe(3);
+    expect(provider.presented).toEqual([first.refreshToken, first.refreshToken]);
   });
 
   it('no mark, no refresh: a mark the store cannot take stops the refresh (503 store_unavailable)', async () => {

@@ -193,6 +193,8 @@ export class StubProvider {
   readonly #used = new Set<string>();
   revoked = false;
   reuses = 0;
+  /** False: the refresh token is kept (presenting it again is no reuse). */
+  rotates = true;
   moods: ProviderMood[] = [];
   #serial = 0;
   constructor(
@@ -213,6 +215,7 @@ export class StubProvider {
       if (mood.kind === 'fail') throw new ProviderError('unavailable', 'The provider is down (stub).');
       const presented = tokens.refreshToken ?? '';
       this.presented.push(presented);
+      if (!this.rotates) return { ...this.#issue(tokens.version), refreshToken: presented };
       if (this.#used.has(presented)) {
         this.reuses++;
         this.revoked = true;
