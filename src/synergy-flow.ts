@@ -20,7 +20,7 @@ import { createSessionRouter, type SessionRouterOptions } from './session/sessio
 import { api, apiGet, type ApiRequest } from './protect/provider-api.js';
 import { accessTokenFor, createRequireToken, type TwoFactorAnswer } from './protect/require-token.js';
 import { createRequireUser, type RequireUserOptions } from './protect/require-user.js';
-import { SynergyFlowClient } from './provider/client.js';
+import { apiClientOf, SynergyFlowClient, type ProviderApiClient } from './provider/client.js';
 import type { SynergyFlowProfile } from './provider/profile.js';
 import { attachUser, type AttachedUser } from './provider/synapsefi-user.js';
 import { watchSessionStrategy } from './seams/passport.js';
@@ -40,8 +40,12 @@ export type PublicConfig = Omit<ResolvedConfig, 'clientSecret'>;
 export interface SynergyFlowAuth {
   /** The validated, frozen configuration, without the client secret. */
   readonly config: PublicConfig;
-  /** The provider's API client (profile, any JSON endpoint), for the app's own calls. */
-  readonly client: SynergyFlowClient;
+  /**
+   * The provider's API client (profile, any JSON endpoint) for calls with a token set the app
+   * holds. It cannot refresh: fresh tokens come from `accessToken()` and `api()`, through the
+   * one refresh coordinator (its lock, its store, its rotation mark).
+   */
+  readonly client: ProviderApiClient;
   /** Where token sets live. */
   readonly tokenStore: TokenStore;
   /**
@@ -182,7 +186,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
   const getStrategy = (): SynergyFlowStrategy => strategy ?? new SynergyFlowStrategy(auth);
   const auth: SynergyFlowAuth = {
     config: withoutSecret(config),
-    client,
+    client: apiClientOf(client),
     tokenStore,
     profile: (req: Request) =>
       req.isAuthenticated?.() && loggedInSubject(req) !== undefined ? cachedProfile(req, parts.profiles) : undefined,
