@@ -45,7 +45,7 @@ describe('RefreshCoordinator model: instances sharing one store, one lock and on
   });
 
   // The model is only as good as the bugs it finds: each seeded bug must fail a run.
-  // With the seed above: the outage race in run 87, the second refresh in run 5 (each run is one
+  // With the seed above: the outage race in run 200, the second refresh in run 5 (each run is one
   // interleaving of about 40 scheduled calls). The rotation mark also stops a stale refresh after
   // a success, so without the re-read a second refresh is attempted but answered 503, not sent.
   it.each([

@@ -26,42 +26,51 @@ export interface Scenario {
   instances: number;
   requests: Array<{ instance: number; at: number; canWait: boolean }>;
   moods: ProviderMood[];
-  /** Starts `offsetMs` after the request numbered `afterRequest` (so it often meets a refresh midway). */
-  outage: { afterRequest: number; offsetMs: number; durationMs: number; hangMs: number } | null;
+  /** Each starts `offsetMs` after the request numbered `afterRequest` (so it often meets a refresh midway). */
+  outages: Array<{ afterRequest: number; offsetMs: number; durationMs: number; hangMs: number }>;
   logoutAt: number | null;
 }
 
-/** Scenarios: 2 or 3 instances, up to 14 requests in the first 40 s, an outage up to 30 s (longer than the lease). */
-export const scenarios: fc.Arbitrary<Scenario> = fc.record({
-  instances: fc.integer({ min: 2, max: 3 }),
-  requests: fc.array(
-    fc.record({ instance: fc.nat(2), at: fc.integer({ min: 0, max: 40_000 }), canWait: fc.boolean() }),
-    { minLength: 2, maxLength: 14 },
-  ),
-  moods: fc.array(
-    fc.oneof(
-      {
-        weight: 4,
-        arbitrary: fc.record({ kind: fc.constant('answer' as const), delayMs: fc.integer({ min: 0, max: 4_000 }) }),
-      },
-      {
-        weight: 1,
-        arbitrary: fc.record({ kind: fc.constant('fail' as const), delayMs: fc.integer({ min: 0, max: 1_000 }) }),
-      },
+/**
+ * Scenarios: 2 or 3 instances, up to 14 requests in the first 40 s, up to `maxOutages` outages of
+ * up to 30 s each (longer than the lease), and perhaps a logout.
+ */
+export function scenarioArbitrary(maxOutages: number): fc.Arbitrary<Scenario> {
+  return fc.record({
+    instances: fc.integer({ min: 2, max: 3 }),
+    requests: fc.array(
+      fc.record({ instance: fc.nat(2), at: fc.integer({ min: 0, max: 40_000 }), canWait: fc.boolean() }),
+      { minLength: 2, maxLength: 14 },
     ),
-    { maxLength: 14 },
-  ),
-  outage: fc.option(
-    fc.record({
-      afterRequest: fc.nat(13),
-      offsetMs: fc.integer({ min: 0, max: 5_000 }),
-      durationMs: fc.integer({ min: 0, max: 30_000 }),
-      // 0: refused at once; 5000: each call hangs until the client's command timeout.
-      hangMs: fc.constantFrom(0, 5_000),
-    }),
-  ),
-  logoutAt: fc.option(fc.integer({ min: 0, max: 50_000 }), { freq: 4 }),
-});
+    moods: fc.array(
+      fc.oneof(
+        {
+          weight: 4,
+          arbitrary: fc.record({ kind: fc.constant('answer' as const), delayMs: fc.integer({ min: 0, max: 4_000 }) }),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.record({ kind: fc.constant('fail' as const), delayMs: fc.integer({ min: 0, max: 1_000 }) }),
+        },
+      ),
+      { maxLength: 14 },
+    ),
+    outages: fc.array(
+      fc.record({
+        afterRequest: fc.nat(13),
+        offsetMs: fc.integer({ min: 0, max: 5_000 }),
+        durationMs: fc.integer({ min: 0, max: 30_000 }),
+        // 0: refused at once; 5000: each call hangs until the client's command timeout.
+        hangMs: fc.constantFrom(0, 5_000),
+      }),
+      { maxLength: maxOutages },
+    ),
+    logoutAt: fc.option(fc.integer({ min: 0, max: 50_000 }), { freq: 4 }),
+  });
+}
+
+/** Scenarios with one outage at most. */
+export const scenarios = scenarioArbitrary(1);
 
 /** Bugs seeded through the world (never in src/): the model test must find each. */
 export interface Seeded {
@@ -140,15 +149,16 @@ export async function play(scenario: Scenario, scheduler: fc.Scheduler, seeded: 
     const coordinator = coordinators[index % coordinators.length] as RefreshCoordinator;
     at(start, () => void request(coordinator, store, canWait, seeded).catch(() => undefined));
   }
-  const { outage } = scenario;
-  if (outage) {
+  let down = 0; // outages may overlap: the store is up when none is on
+  for (const outage of scenario.outages) {
     const after = scenario.requests[outage.afterRequest % scenario.requests.length]?.at ?? 0;
     const start = after + outage.offsetMs;
     at(start, () => {
+      down++;
       Object.assign(store.outage, { down: true, hangMs: outage.hangMs });
       storeFailed = true;
     });
-    at(start + outage.durationMs, () => (store.outage.down = false));
+    at(start + outage.durationMs, () => (store.outage.down = --down > 0));
   }
   if (scenario.logoutAt !== null) {
     at(scenario.logoutAt, () => {
