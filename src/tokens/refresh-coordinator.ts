@@ -2,18 +2,19 @@ import { LoginRequiredError, TemporarilyUnavailableError } from '../errors.js';
 import { isProviderError } from '../error-guards.js';
 import { isLoginRequiredError } from '../error-guards.js';
 import { isRateLimitError } from '../error-guards.js';
-import { emit, type Hooks } from '../hooks.js';
+import { emit } from '../hooks.js';
 import { logger } from '../log.js';
 import { storeUnavailable } from '../redis/store-outage.js';
 import { inSpan } from '../telemetry/spans.js';
 import { takeRefreshLock } from './take-refresh-lock.js';
-import type { SynergyFlowClient } from '../provider/client.js';
 import { tokenFingerprint } from '../provider/client.js';
-import type { Coordinator } from '../coordination/coordinator.js';
 import { refreshTokenDead, type TokenSet } from './token-set.js';
 import { RotationMarks } from './rotation-mark.js';
 import { KeyStates, type KeyState } from './key-states.js';
+import type { RefreshCoordinatorParts, RefreshJob } from './refresh-job.js';
 import { UnsavedTokens, type Timing } from './unsaved-tokens.js';
+
+export type { RefreshCoordinatorParts, RefreshJob } from './refresh-job.js';
 
 const log = logger('refresh');
 
@@ -29,47 +30,6 @@ const MAX_REMEMBERED = 10_000;
  * re-read at these delays (about one second in all) before sending the user to log in.
  */
 const REREAD_DELAYS_MS = [0, 50, 150, 300, 500];
-
-/** What a refresh needs from the request it serves. */
-export interface RefreshJob {
-  /** Reads the token set as stored now (it may be newer than the request's copy). */
-  reread(): Promise<TokenSet | undefined>;
-  /** Provider-specific refresh parameters (SynapseFi 2FA: `phone_number`, `validation_pin`). */
-  params?: Readonly<Record<string, string>> | undefined;
-  /**
-   * The request still holds a valid access token: it takes the lock only if it is free at once,
-   * rather than waiting out a sibling's refresh (it goes on with its current token meanwhile).
-   */
-  canWait?: boolean | undefined;
-  /**
-   * Stores a fresh token set (compare-and-swap on the version it replaces); `false` when a newer
-   * one is stored. Called before the cross-process lock is released, so a sibling that takes
-   * the lock next finds the new tokens instead of refreshing again. May throw (store down).
-   */
-  persist(tokens: TokenSet): Promise<boolean>;
-}
-
-/** What the coordinator needs from its surroundings. */
-export interface RefreshCoordinatorParts {
-  /** Sends the refresh grant (the provider's client; a stub in unit tests). */
-  client: Pick<SynergyFlowClient, 'refresh'>;
-  hooks: Hooks;
-  /** The configured clock: every time the coordinator reads or remembers is on it. */
-  clock: () => number;
-  /**
-   * Waits `ms` milliseconds (re-reads after a refusal, writing unsaved token sets again, the
-   * `close()` deadline). Default: a timer that does not keep the process alive. Unit tests pass
-   * one that follows their fake clock.
-   */
-  sleep?: ((ms: number) => Promise<void>) | undefined;
-  /**
-   * The coordinator: its lock allows one refresh per refresh token across every instance that
-   * shares it, and its notes carry the rotation marks ({@link RotationMarks}).
-   */
-  lock: Pick<Coordinator, 'acquire' | 'note' | 'read'>;
-  /** The longest wait for another process's lock, in milliseconds. */
-  lockWaitMs: number;
-}
 
 /**
  * How long refreshes of `tokens` fail fast after a provider failure. While the access token is
