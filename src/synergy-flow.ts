@@ -20,7 +20,7 @@ import { createSessionRouter, type SessionRouterOptions } from './session/sessio
 import { api, apiGet, type ApiRequest } from './protect/provider-api.js';
 import { accessTokenFor, createRequireToken } from './protect/require-token.js';
 import { createRequireUser, type RequireUserOptions } from './protect/require-user.js';
-import { SynergyFlowClient } from './provider/client.js';
+import { apiClientOf, SynergyFlowClient, type ProviderApiClient } from './provider/client.js';
 import type { SynergyFlowProfile } from './provider/profile.js';
 import { attachUser, type AttachedUser } from './synapsefi/attach-user.js';
 import type { TwoFactorAnswer } from './synapsefi/two-factor.js';
@@ -41,8 +41,12 @@ export type PublicConfig = Omit<ResolvedConfig, 'clientSecret'>;
 export interface SynergyFlowAuth extends StrategySource {
   /** The validated, frozen configuration, without the client secret. */
   readonly config: PublicConfig;
-  /** The provider's API client (profile, any JSON endpoint), for the app's own calls. */
-  readonly client: SynergyFlowClient;
+  /**
+   * The provider's API client (profile, any JSON endpoint) for calls with a token set the app
+   * holds. It cannot refresh: fresh tokens come from `accessToken()` and `api()`, through the
+   * one refresh coordinator (its lock, its store, its rotation mark).
+   */
+  readonly client: ProviderApiClient;
   /** Where token sets live. */
   readonly tokenStore: TokenStore;
   /**
@@ -184,7 +188,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     strategy ?? new SynergyFlowStrategy({ [STRATEGY_PARTS]: strategyParts });
   const auth: Omit<SynergyFlowAuth, typeof STRATEGY_PARTS> = {
     config: withoutSecret(config),
-    client,
+    client: apiClientOf(client),
     tokenStore,
     profile: (req: Request) =>
       req.isAuthenticated?.() && loggedInSubject(req) !== undefined ? cachedProfile(req, parts.profiles) : undefined,

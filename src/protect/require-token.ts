@@ -1,11 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { logger } from '../log.js';
 import type { AuthParts } from '../parts.js';
 import { passError } from './error-handler.js';
-import { LazyRequestAuth, toAccessToken, type AccessToken } from '../tokens/request-auth.js';
-import { twoFactorParams, type TwoFactorAnswer } from '../synapsefi/two-factor.js';
+import type { TwoFactorAnswer } from '../synapsefi/two-factor.js';
+import { LazyRequestAuth, type AccessToken } from '../tokens/request-auth.js';
 
-const log = logger('token');
+export type { TwoFactorAnswer } from '../synapsefi/two-factor.js';
 
 /**
  * Returns a usable access token (SynapseFi: OAuth key) for the request through the one token
@@ -13,21 +12,8 @@ const log = logger('token');
  * token stored, uses left counted. A 2FA challenge is a `TwoFactorRequiredError`; call again
  * with `twoFactor` to answer it.
  */
-export async function accessTokenFor(
-  parts: AuthParts,
-  req: Request,
-  twoFactor: TwoFactorAnswer = {},
-): Promise<AccessToken> {
-  const params = {
-    // Providers whose key request names scopes (SynapseFi) get the configured ones.
-    ...(parts.config.scope.length > 0 ? { scope: parts.config.scope.join(' ') } : {}),
-    ...twoFactorParams(twoFactor),
-  };
-  const tokens = await parts.tokens.fresh(req, { params, deadline: parts.tokens.deadline() });
-  if (tokens.refreshUsesLeft !== undefined && tokens.refreshUsesLeft <= 2) {
-    log('the refresh token has %d uses left', tokens.refreshUsesLeft);
-  }
-  return toAccessToken(tokens);
+export function accessTokenFor(parts: AuthParts, req: Request, twoFactor?: TwoFactorAnswer): Promise<AccessToken> {
+  return parts.tokens.accessToken(req, twoFactor);
 }
 
 /**

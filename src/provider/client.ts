@@ -62,6 +62,30 @@ function passesThrough(status: number): boolean {
   return (status >= 200 && status < 300) || (status >= 400 && status < 500 && ![401, 403, 429].includes(status));
 }
 
+/**
+ * The provider's API as `auth.client` offers it to the app: calls made with a user's token
+ * (failures are typed errors). No refresh: a refresh outside the refresh coordinator would
+ * rotate the refresh token past the lock and the store, and the stored one would then be a
+ * reuse. For a fresh token use `auth.accessToken(req)` or `auth.api(req, ...)`.
+ */
+export interface ProviderApiClient {
+  /** Loads the user's profile from the profile endpoint; concurrent calls share one request. */
+  getUser(tokens: TokenSet): Promise<SynergyFlowProfile>;
+  /** GETs an API endpoint with the user's token and returns the parsed JSON. */
+  getJSON(tokens: TokenSet, url: string): Promise<unknown>;
+  /** Calls an API endpoint with the user's token: any method, a JSON body, extra headers. */
+  request(tokens: TokenSet, call: ApiCall): Promise<unknown>;
+}
+
+/** The {@link ProviderApiClient} view of `client`: its API calls, nothing that refreshes or redeems. */
+export function apiClientOf(client: SynergyFlowClient): ProviderApiClient {
+  return Object.freeze({
+    getUser: (tokens: TokenSet) => client.getUser(tokens),
+    getJSON: (tokens: TokenSet, url: string) => client.getJSON(tokens, url),
+    request: (tokens: TokenSet, call: ApiCall) => client.request(tokens, call),
+  });
+}
+
 /** A short, irreversible name for a token, safe for map keys and logs. */
 export function tokenFingerprint(token: string): string {
   return createHash('sha256').update(token).digest('base64url').slice(0, 16);
@@ -71,7 +95,8 @@ export function tokenFingerprint(token: string): string {
  * The typed client of the provider's API, and the only code that talks HTTP to the provider:
  * code exchange, refresh and API calls all go through it, with one deadline, one size cap, no
  * redirects, and one mapping of answers to errors. While the provider rate-limits a token, calls
- * with that token fail fast with a `RateLimitError` and send nothing.
+ * with that token fail fast with a `RateLimitError` and send nothing. Refreshes go through the
+ * refresh coordinator only; the app sees the narrower {@link ProviderApiClient} (`auth.client`).
  */
 export class SynergyFlowClient {
   readonly #config: ResolvedConfig;

@@ -77,7 +77,7 @@ export function tokenHealth(
   skewMs: number,
 ): { health: SessionHealth; endsAt: number | undefined } {
   const dead = refreshTokenDead(tokens, now);
-  const valid = tokens.accessToken !== '' && (tokens.expiresAt === undefined || now < tokens.expiresAt);
+  const valid = tokens.expiresAt === undefined || now < tokens.expiresAt;
   if (!valid)
     return dead
       ? { health: 'login_required', endsAt: undefined }

@@ -31,6 +31,8 @@ export async function attachUser(parts: AuthParts, req: Request, user: AttachedU
   await parts.tokenStore.clear(req);
   await regenerateSession(req);
   const now = parts.config.clock();
+  // No key yet: the set is stored expired (expiresAt = obtainedAt), so its first use refreshes it
+  // by the ordinary rule, and no code tells an attached set apart.
   await parts.tokenStore.set(
     req,
     {

@@ -12,6 +12,7 @@ import { tracedTokenStore } from '../telemetry/traced-token-store.js';
 import type { ResolvedConfig } from '../options.js';
 import { forgetTokensAndProfile, markProfileStale, noteTokensDue } from '../session/session-state.js';
 import type { RefreshCoordinator } from './refresh-coordinator.js';
+import { refreshParams, type TwoFactorAnswer } from './refresh-params.js';
 import { toAccessToken, type AccessToken, type AccessTokenSource } from './request-auth.js';
 import { needsRefresh, refreshDueAt, refreshTokenDead, type TokenSet } from './token-set.js';
 import type { TokenStore } from './token-store.js';
@@ -20,8 +21,8 @@ const log = logger('token');
 
 /** Options of one trip down the token path. */
 export interface TokenPathOptions {
-  /** Provider-specific refresh parameters (SynapseFi 2FA: `phone_number`, `validation_pin`). */
-  params?: Readonly<Record<string, string>> | undefined;
+  /** Second-factor answers to send with the refresh (`auth.accessToken(req, twoFactor)`). */
+  twoFactor?: TwoFactorAnswer | undefined;
   /** When the request's budget runs out (milliseconds since the epoch, on the config's clock). */
   deadline?: number | undefined;
   /** Whether a refresh may wait for another instance's lock (not while the current token serves). */
@@ -36,8 +37,8 @@ export interface TokenCallResult<T> {
 
 /**
  * The one path from a request to a usable access token. `requireUser()`, `requireToken()`,
- * `accessToken()` and `api()` all come here, so every failure ends in the same state whichever
- * of them met it:
+ * `accessToken()` and `api()` all come here, so every refresh sends the same parameters
+ * ({@link refreshParams}) and every failure ends in the same state whichever of them met it:
  *
  * | what happened                          | error                                   | tokens and profile |
  * | -------------------------------------- | --------------------------------------- | ------------------ |
@@ -71,8 +72,7 @@ export class TokenPath implements AccessTokenSource {
     const tokens = await this.#read(req);
     if (!tokens) throw await this.forget(req, new LoginRequiredError('no_tokens'));
     const now = this.#config.clock();
-    // An empty access token is one not issued yet (SynapseFi: a user attached by refresh token).
-    if (tokens.accessToken !== '' && !needsRefresh(tokens, now, this.#config.refreshSkewMs)) {
+    if (!needsRefresh(tokens, now, this.#config.refreshSkewMs)) {
       return this.#noted(req, tokens);
     }
     // Nothing to refresh with (no refresh token, or its uses are spent): the access token still
@@ -89,9 +89,16 @@ export class TokenPath implements AccessTokenSource {
     }
   }
 
-  /** The handler's view of the request's fresh token set (see {@link LazyRequestAuth}). */
-  async accessToken(req: Request): Promise<AccessToken> {
-    return toAccessToken(await this.fresh(req, { deadline: this.deadline() }));
+  /**
+   * The handler's view of the request's fresh token set: `auth.accessToken()`, `requireToken()`
+   * and `req.synergyflow.token()` (see {@link LazyRequestAuth}) all return this.
+   */
+  async accessToken(req: Request, twoFactor?: TwoFactorAnswer): Promise<AccessToken> {
+    const tokens = await this.fresh(req, { twoFactor, deadline: this.deadline() });
+    if (tokens.refreshUsesLeft !== undefined && tokens.refreshUsesLeft <= 2) {
+      log('the refresh token has %d uses left', tokens.refreshUsesLeft);
+    }
+    return toAccessToken(tokens);
   }
 
   /**
@@ -157,7 +164,7 @@ export class TokenPath implements AccessTokenSource {
       next = await this.#within(
         this.#refresher.refresh(tokens, {
           reread: () => store.get(req),
-          params: options.params,
+          params: refreshParams(this.#config.scope, options.twoFactor),
           canWait: options.canWait,
           persist: (fresh) => store.set(req, fresh, tokens.version),
         }),
@@ -223,5 +230,5 @@ function isPassing(error: unknown): boolean {
 }
 
 function stillValid(tokens: TokenSet, now: number): boolean {
-  return tokens.accessToken !== '' && tokens.expiresAt !== undefined && now < tokens.expiresAt;
+  return tokens.expiresAt !== undefined && now < tokens.expiresAt;
 }

@@ -1,19 +1,20 @@
-import { LoginRequiredError, TemporarilyUnavailableError, type SynergyFlowError } from '../errors.js';
+import { LoginRequiredError, TemporarilyUnavailableError } from '../errors.js';
 import { isProviderError } from '../error-guards.js';
 import { isLoginRequiredError } from '../error-guards.js';
 import { isRateLimitError } from '../error-guards.js';
-import { emit, type Hooks } from '../hooks.js';
+import { emit } from '../hooks.js';
 import { logger } from '../log.js';
 import { storeUnavailable } from '../redis/store-outage.js';
 import { inSpan } from '../telemetry/spans.js';
 import { takeRefreshLock } from './take-refresh-lock.js';
-import type { SynergyFlowClient } from '../provider/client.js';
 import { tokenFingerprint } from '../provider/client.js';
-import { rememberNewest } from '../util/bounded-map.js';
-import type { Coordinator } from '../coordination/coordinator.js';
 import { refreshTokenDead, type TokenSet } from './token-set.js';
 import { RotationMarks } from './rotation-mark.js';
-import { UnsavedTokens } from './unsaved-tokens.js';
+import { KeyStates, type KeyState } from './key-states.js';
+import type { RefreshCoordinatorParts, RefreshJob } from './refresh-job.js';
+import { UnsavedTokens, type Timing } from './unsaved-tokens.js';
+
+export type { RefreshCoordinatorParts, RefreshJob } from './refresh-job.js';
 
 const log = logger('refresh');
 
@@ -29,39 +30,6 @@ const MAX_REMEMBERED = 10_000;
  * re-read at these delays (about one second in all) before sending the user to log in.
  */
 const REREAD_DELAYS_MS = [0, 50, 150, 300, 500];
-
-/** What a refresh needs from the request it serves. */
-export interface RefreshJob {
-  /** Reads the token set as stored now (it may be newer than the request's copy). */
-  reread(): Promise<TokenSet | undefined>;
-  /** Provider-specific refresh parameters (SynapseFi 2FA: `phone_number`, `validation_pin`). */
-  params?: Readonly<Record<string, string>> | undefined;
-  /**
-   * The request still holds a valid access token: it takes the lock only if it is free at once,
-   * rather than waiting out a sibling's refresh (it goes on with its current token meanwhile).
-   */
-  canWait?: boolean | undefined;
-  /**
-   * Stores a fresh token set (compare-and-swap on the version it replaces); `false` when a newer
-   * one is stored. Called before the cross-process lock is released, so a sibling that takes
-   * the lock next finds the new tokens instead of refreshing again. May throw (store down).
-   */
-  persist(tokens: TokenSet): Promise<boolean>;
-}
-
-/** What the coordinator needs from its surroundings. */
-export interface RefreshCoordinatorParts {
-  client: SynergyFlowClient;
-  hooks: Hooks;
-  clock: () => number;
-  /**
-   * The coordinator: its lock allows one refresh per refresh token across every instance that
-   * shares it, and its notes carry the rotation marks ({@link RotationMarks}).
-   */
-  lock: Pick<Coordinator, 'acquire' | 'note' | 'read'>;
-  /** The longest wait for another process's lock, in milliseconds. */
-  lockWaitMs: number;
-}
 
 /**
  * How long refreshes of `tokens` fail fast after a provider failure. While the access token is
@@ -87,17 +55,17 @@ function isNewer(candidate: TokenSet | undefined, current: TokenSet): candidate 
  */
 export class RefreshCoordinator {
   readonly #parts: RefreshCoordinatorParts;
-  readonly #inflight = new Map<string, Promise<TokenSet>>();
-  readonly #rotated = new Map<string, { tokens: TokenSet; until: number }>();
-  readonly #failed = new Map<string, { error: SynergyFlowError; until: number }>();
+  /** What this process knows about each refresh token, in one bounded map (`key-states.ts`). */
+  readonly #states = new KeyStates(MAX_REMEMBERED);
+  readonly #timing: Timing;
   readonly #unsaved: UnsavedTokens;
   readonly #marks: RotationMarks;
-  readonly #retained = new Set<string>();
   #closing = false;
 
   constructor(parts: RefreshCoordinatorParts) {
     this.#parts = parts;
-    this.#unsaved = new UnsavedTokens(parts.hooks);
+    this.#timing = { clock: parts.clock, sleep: parts.sleep ?? sleepUnref };
+    this.#unsaved = new UnsavedTokens(this.#states, parts.hooks, this.#timing);
     this.#marks = new RotationMarks(parts.lock, parts.clock);
   }
 
@@ -114,15 +82,16 @@ export class RefreshCoordinator {
       throw new LoginRequiredError(current.refreshToken ? 'refresh_token_expired' : 'access_token_expired');
     }
     const key = tokenFingerprint(current.refreshToken ?? '');
-    const rotated = this.#unsaved.get(key) ?? this.#recentRotation(key, now);
+    const known = this.#states.get(key);
+    const rotated = known?.unsaved?.tokens ?? live(known?.rotated, now)?.tokens;
     if (isNewer(rotated, current)) {
       log('adopting a rotation finished %d ms ago', now - rotated.obtainedAt);
       emit(hooks, 'onRefresh', { outcome: 'adopted', durationMs: 0 });
       return rotated;
     }
-    const failed = this.#failed.get(key);
-    if (failed && failed.until > now) throw failed.error;
-    const running = this.#inflight.get(key);
+    const failed = live(known?.failed, now);
+    if (failed) throw failed.error;
+    const running = known?.inflight;
     if (running) {
       log('joining a refresh in flight');
       const tokens = await running;
@@ -130,31 +99,42 @@ export class RefreshCoordinator {
       return tokens;
     }
     if (this.#closing) throw new TemporarilyUnavailableError('shutting_down');
-    const flight = this.#run(key, current, job, now).finally(() => this.#inflight.delete(key));
-    this.#inflight.set(key, flight);
+    const flight = this.#run(key, current, job, now);
+    this.#states.open(key).inflight = flight;
     try {
       const tokens = await flight;
+      const state = this.#finished(key);
       // A rotation whose request gave up waiting is kept until a later request adopts it: with a
       // session token store, that request's session was already saved without it.
-      const until = this.#retained.delete(key) ? Number.POSITIVE_INFINITY : clock() + ROTATION_MEMORY_MS;
-      rememberNewest(this.#rotated, key, { tokens, until }, MAX_REMEMBERED);
+      const until = state.retained ? Number.POSITIVE_INFINITY : clock() + ROTATION_MEMORY_MS;
+      state.retained = undefined;
+      state.rotated = { tokens, until };
       return tokens;
     } catch (error) {
-      this.#retained.delete(key);
+      const state = this.#finished(key);
+      state.retained = undefined;
       if (isLoginRequiredError(error)) {
         // A refused refresh token is dead for good: requests still holding it fail at once
         // instead of presenting it again (each presentation is a reuse the provider may punish).
-        rememberNewest(this.#failed, key, { error, until: clock() + ROTATION_MEMORY_MS }, MAX_REMEMBERED);
+        state.failed = { error, until: clock() + ROTATION_MEMORY_MS };
       } else if (isProviderError(error) || isRateLimitError(error)) {
         // A 429 from the token endpoint is honoured: no grant is sent before its Retry-After.
         // The back-off follows the token's life when the attempt started: on a busy host the
         // failure may come back after the token expired, and a full back-off from then would
         // refuse the user for seconds after the provider is back.
         const wait = isRateLimitError(error) ? error.retryAfter * 1000 : backoffMs(current, now);
-        rememberNewest(this.#failed, key, { error, until: clock() + wait }, MAX_REMEMBERED);
+        state.failed = { error, until: clock() + wait };
       }
+      this.#states.settle(key);
       throw error;
     }
+  }
+
+  /** The record of `key` once its refresh ended: no longer in flight, and the newest remembered. */
+  #finished(key: string): KeyState {
+    const state = this.#states.open(key, true);
+    state.inflight = undefined;
+    return state;
   }
 
   /**
@@ -164,12 +144,11 @@ export class RefreshCoordinator {
    */
   async close(timeoutMs: number): Promise<number> {
     this.#closing = true;
-    const deadline = Date.now() + timeoutMs;
-    await Promise.race([
-      Promise.allSettled([...this.#inflight.values()]),
-      new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
-    ]);
-    return this.#unsaved.drain(Math.max(0, deadline - Date.now()));
+    const flights = [...this.#states.entries()].flatMap(([, state]) => state.inflight ?? []);
+    // One deadline for both waits, on one timer: no clock arithmetic to disagree with the clock.
+    const settled = Promise.allSettled(flights).then(() => this.#unsaved.allStored());
+    await Promise.race([settled, this.#timing.sleep(timeoutMs)]);
+    return this.#unsaved.size;
   }
 
   /**
@@ -177,15 +156,8 @@ export class RefreshCoordinator {
    * own request stopped waiting at its deadline).
    */
   retain(current: TokenSet): void {
-    const key = tokenFingerprint(current.refreshToken ?? '');
-    if (!this.#inflight.has(key)) return;
-    this.#retained.add(key);
-    if (this.#retained.size > MAX_REMEMBERED) this.#retained.delete(this.#retained.values().next().value as string);
-  }
-
-  #recentRotation(key: string, now: number): TokenSet | undefined {
-    const remembered = this.#rotated.get(key);
-    return remembered && remembered.until > now ? remembered.tokens : undefined;
+    const state = this.#states.get(tokenFingerprint(current.refreshToken ?? ''));
+    if (state?.inflight) state.retained = true;
   }
 
   #run(key: string, current: TokenSet, job: RefreshJob, started: number): Promise<TokenSet> {
@@ -206,7 +178,7 @@ export class RefreshCoordinator {
         return stored;
       }
       if (!release) throw new TemporarilyUnavailableError('refresh_in_progress');
-      await this.#markRotation(key, current.version);
+      await this.#marks.claim(key);
       log('refresh started');
       const tokens = await client.refresh(current, job.params).catch(async (error: unknown) => {
         // No new token set will come: siblings may refresh at once (before the lock is released).
@@ -214,6 +186,9 @@ export class RefreshCoordinator {
         throw error;
       });
       await this.#store(key, tokens, job);
+      // A provider that keeps the refresh token (no rotation, SynapseFi between its rotations)
+      // consumed nothing: the mark would only hold back the next refresh of the same token.
+      if (tokens.refreshToken === current.refreshToken) await this.#marks.unmark(key);
       log('refresh finished in %d ms', clock() - started);
       emit(hooks, 'onRefresh', {
         outcome: 'success',
@@ -241,26 +216,6 @@ export class RefreshCoordinator {
     }
   }
 
-  /**
-   * Leaves the rotation mark before the provider is called, unless a sibling's mark says it may
-   * hold the new token set already (then the request answers 503 `refresh_in_progress` and a later
-   * one adopts that set). Without a durable mark there is no refresh.
-   */
-  async #markRotation(key: string, version: number): Promise<void> {
-    try {
-      const verdict = await this.#marks.verdict(key, version);
-      if (verdict === 'pending') {
-        log('a sibling is rotating this refresh token (its lock lapsed); waiting for its token set');
-        throw new TemporarilyUnavailableError('refresh_in_progress');
-      }
-      if (verdict === 'abandoned') log('a rotation mark was abandoned by its writer; refreshing');
-      await this.#marks.mark(key, version);
-    } catch (error) {
-      if (error instanceof TemporarilyUnavailableError) throw error;
-      throw storeUnavailable(error, 'marking the refresh token as being rotated');
-    }
-  }
-
   /** Stores fresh tokens; when the store fails they are kept and written again, never dropped. */
   async #store(key: string, tokens: TokenSet, job: RefreshJob): Promise<void> {
     try {
@@ -273,7 +228,7 @@ export class RefreshCoordinator {
 
   async #rereadAfterRefusal(job: RefreshJob, current: TokenSet): Promise<TokenSet | undefined> {
     for (const delay of REREAD_DELAYS_MS) {
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (delay > 0) await this.#timing.sleep(delay);
       const stored = await job.reread().catch(() => undefined);
       if (isNewer(stored, current)) {
         log('refresh refused, but the store holds newer tokens; adopting them');
@@ -282,4 +237,13 @@ export class RefreshCoordinator {
     }
     return undefined;
   }
+}
+
+/** A remembered rotation or failure, while it still holds at `now`. */
+function live<T extends { readonly until: number }>(memory: T | undefined, now: number): T | undefined {
+  return memory && memory.until > now ? memory : undefined;
+}
+
+function sleepUnref(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -1,4 +1,9 @@
 import type { Coordinator } from '../coordination/coordinator.js';
+import { TemporarilyUnavailableError } from '../errors.js';
+import { logger } from '../log.js';
+import { storeUnavailable } from '../redis/store-outage.js';
+
+const log = logger('refresh');
 
 /**
  * How long a mark lasts in the shared store. It must outlive any outage the package promises to
@@ -41,19 +46,16 @@ export class RotationMarks {
   }
 
   /**
-   * What the mark on `key` says to a sibling holding version `version` of the token set: `none`
-   * (no rotation of that version is pending), `pending` (a sibling may hold the new token set: do
-   * not refresh) or `abandoned` (its writer has been silent too long). A mark of another version
-   * is a finished rotation that kept its refresh token (the provider did not rotate it). The first
-   * sight of a mark starts its grace. Rejects when the store cannot say.
+   * What the mark on `key` says: `none` (no rotation pending), `pending` (a sibling may hold the
+   * new token set: do not refresh) or `abandoned` (its writer has been silent too long). The
+   * first sight of a mark starts its grace. Rejects when the store cannot say.
    */
-  async verdict(key: string, version: number): Promise<MarkVerdict> {
+  async verdict(key: string): Promise<MarkVerdict> {
     const mark = await this.#notes.read(noteKey(key));
-    const [markedVersion, , suspected] = mark ? mark.split(' ') : [];
-    if (mark === undefined || markedVersion !== String(version)) return 'none';
+    if (!mark) return 'none';
     const now = this.#clock();
-    const suspectedSince = Number(suspected);
-    if (suspected === undefined || !Number.isFinite(suspectedSince)) {
+    const suspectedSince = Number(mark.split(' ')[1]);
+    if (!Number.isFinite(suspectedSince)) {
       await this.#notes.note(noteKey(key), `${mark} ${now}`, MARK_TTL_MS);
       return 'pending';
     }
@@ -61,11 +63,29 @@ export class RotationMarks {
   }
 
   /**
-   * Marks `key` as being rotated now from version `version` of the token set. Rejects when the
-   * store cannot take it (then do not refresh).
+   * Leaves the mark on `key` before the provider is called, unless a sibling's mark says it may
+   * hold the new token set already: then it rejects with 503 `refresh_in_progress` (a later
+   * request adopts that set). Without a durable mark there is no refresh: when the store cannot
+   * say or take it, it rejects with 503 `store_unavailable`.
    */
-  async mark(key: string, version: number): Promise<void> {
-    await this.#notes.note(noteKey(key), `${version} ${this.#clock()}`, MARK_TTL_MS);
+  async claim(key: string): Promise<void> {
+    try {
+      const verdict = await this.verdict(key);
+      if (verdict === 'pending') {
+        log('a sibling is rotating this refresh token (its lock lapsed); waiting for its token set');
+        throw new TemporarilyUnavailableError('refresh_in_progress');
+      }
+      if (verdict === 'abandoned') log('a rotation mark was abandoned by its writer; refreshing');
+      await this.mark(key);
+    } catch (error) {
+      if (error instanceof TemporarilyUnavailableError) throw error;
+      throw storeUnavailable(error, 'marking the refresh token as being rotated');
+    }
+  }
+
+  /** Marks `key` as being rotated now. Rejects when the store cannot take it (then do not refresh). */
+  async mark(key: string): Promise<void> {
+    await this.#notes.note(noteKey(key), String(this.#clock()), MARK_TTL_MS);
   }
 
   /** Removes the mark on `key` after a refresh that produced no token set. Best effort. */

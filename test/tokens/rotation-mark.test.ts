@@ -9,31 +9,24 @@ describe('RotationMarks', () => {
   it('a marked refresh token is pending for a sibling, then abandoned only after the grace from its first sight', async () => {
     let now = 1_000_000;
     const marks = new RotationMarks(new MemoryCoordinator(), () => now);
-    expect(await marks.verdict('k', 3)).toBe('none');
-    await marks.mark('k', 3);
+    expect(await marks.verdict('k')).toBe('none');
+    await marks.mark('k');
     now += 60_000; // the lock lapsed long ago (an outage): the grace starts when a sibling looks
-    expect(await marks.verdict('k', 3)).toBe('pending');
+    expect(await marks.verdict('k')).toBe('pending');
     now += MARK_GRACE_MS - 1;
-    expect(await marks.verdict('k', 3)).toBe('pending');
+    expect(await marks.verdict('k')).toBe('pending');
     now += 1;
-    expect(await marks.verdict('k', 3)).toBe('abandoned');
-    expect(await marks.verdict('other', 3)).toBe('none');
-  });
-
-  it('a rotation that kept its refresh token (a newer version of the set) is not held up by the old mark', async () => {
-    const marks = new RotationMarks(new MemoryCoordinator(), () => Date.now());
-    await marks.mark('k', 3); // the provider answered without a new refresh token: same key, version 4
-    expect(await marks.verdict('k', 4)).toBe('none');
-    expect(await marks.verdict('k', 3)).toBe('pending');
+    expect(await marks.verdict('k')).toBe('abandoned');
+    expect(await marks.verdict('other')).toBe('none');
   });
 
   it('a refresh that produced no token set leaves no mark behind', async () => {
     const coordinator = new MemoryCoordinator();
     const marks = new RotationMarks(coordinator, () => Date.now());
-    await marks.mark('k', 3);
+    await marks.mark('k');
     await marks.unmark('k');
     await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(await marks.verdict('k', 3)).toBe('none');
+    expect(await marks.verdict('k')).toBe('none');
   });
 
   it('a mark that cannot be written stops the refresh (the store is down)', async () => {
@@ -42,7 +35,7 @@ describe('RotationMarks', () => {
       read: () => Promise.resolve(undefined),
     };
     const marks = new RotationMarks(down, () => Date.now());
-    await expect(marks.mark('k', 3)).rejects.toThrow('ECONNREFUSED');
+    await expect(marks.mark('k')).rejects.toThrow('ECONNREFUSED');
     await expect(marks.unmark('k')).resolves.toBeUndefined();
   });
 });

@@ -22,7 +22,8 @@ describe('tokenHealth: what the session endpoint reads from a token set', () => 
   it('refresh_due inside the skew or once expired, while a refresh token lives', () => {
     expect(tokenHealth(tokens({ expiresAt: NOW + 30_000 }), NOW, SKEW).health).toBe('refresh_due');
     expect(tokenHealth(tokens({ expiresAt: NOW - 1 }), NOW, SKEW).health).toBe('refresh_due');
-    expect(tokenHealth(tokens({ accessToken: '' }), NOW, SKEW).health).toBe('refresh_due');
+    // A user attached by refresh token (SynapseFi): stored expired, with no key yet.
+    expect(tokenHealth(tokens({ obtainedAt: NOW, expiresAt: NOW }), NOW, SKEW).health).toBe('refresh_due');
   });
 
   it('login_required when the access token expired and nothing can renew it', () => {
