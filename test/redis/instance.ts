@@ -129,7 +129,11 @@ app.get('/dashboard', auth.requireUser(), (req, res, next) => {
 });
 // Trusts req.user as many apps do, without requireUser().
 app.get('/whoami', (req, res) => res.json({ instance: process.env.INSTANCE, user: req.user?.name ?? null }));
+// How many /slow requests got past requireUser(): a test waits for it before what must come after.
+let slowStarted = 0;
+app.get('/slow-started', (_req, res) => res.json({ count: slowStarted }));
 app.get('/slow', auth.requireUser(), (req, res) => {
+  slowStarted += 1;
   setTimeout(
     () => {
       (req.session as unknown as Record<string, unknown>).touched = Date.now();

@@ -62,9 +62,14 @@ describe.skipIf(!redisAvailable || process.env.EXPRESS_MAJOR === '4')('logout ac
       const asOld = async (url: string, path: string): Promise<Response> =>
         fetch(`${url}${path}`, { headers: { cookie: oldCookie, accept: 'application/json' } });
       expect(await (await asOld(b, '/whoami')).json()).toMatchObject({ user: 'Test User' });
-      // B loads the logged-in session, then works for 1.5 s; meanwhile the user logs out on A.
+      // B loads the logged-in session, then works for 1.5 s; meanwhile the user logs out on A. The
+      // logout waits until B's request is past requireUser() (a fixed pause was not enough on a
+      // busy machine: B then loaded the session after the logout, and answered 401).
+      const started = async (): Promise<number> =>
+        ((await (await fetch(`${b}/slow-started`)).json()) as { count: number }).count;
+      const before = await started();
       const slow = asOld(b, '/slow?ms=1500');
-      await sleep(400);
+      for (let waited = 0; (await started()) === before && waited < 10_000; waited += 25) await sleep(25);
       const logout = await browser.request(`${a}/auth/logout`, { form: {}, follow: false });
       expect(logout.status).toBe(204); // a JSON client gets 204, a form 303
       const late = await slow;
