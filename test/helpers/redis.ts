@@ -31,7 +31,7 @@ export interface RedisOptions {
 
 const onPath = spawnSync('redis-server', ['--version']).status === 0;
 /** The redis-server binary: on the PATH, or where Debian's package puts it. */
-const redisServer = onPath ? 'redis-server' : ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find(existsSync);
+export const redisServer = onPath ? 'redis-server' : ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find(existsSync);
 
 /** True when CI is set (CI=true, as CI services and `.ci/run` environments set it). */
 const inCI = ['true', '1', 'yes'].includes((process.env.CI ?? '').toLowerCase());
