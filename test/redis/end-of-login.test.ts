@@ -1,12 +1,12 @@
 // The end of a login on two instances sharing Redis: log out everywhere (from the user's own
 // request and from admin code with only the user id), and idle and absolute lifetimes.
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSynergyFlowEmulator, TestBrowser, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
 import { freePort, startInstance, stopInstances, type Instance } from '../helpers/processes.js';
-import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
+import { redisAvailable, startRedisWithClient, type RedisWithClient } from '../helpers/redis.js';
 
-let redis: RedisServer;
+let redis: RedisWithClient;
 let client: RedisClientType;
 let emulator: SynergyFlowEmulator;
 const instances: Instance[] = [];
@@ -55,9 +55,8 @@ async function tokenSetsInRedis(): Promise<number> {
 
 describe.skipIf(!redisAvailable || process.env.EXPRESS_MAJOR === '4')('the end of a login on two instances', () => {
   beforeAll(async () => {
-    redis = await startRedis();
-    client = createClient({ url: redis.url });
-    await client.connect();
+    redis = await startRedisWithClient();
+    client = redis.client;
     emulator = await startSynergyFlowEmulator({ autoApprove: true, rateLimit: 100_000 });
     emulator.upsertUser({
       id: 2,
@@ -76,7 +75,6 @@ describe.skipIf(!redisAvailable || process.env.EXPRESS_MAJOR === '4')('the end o
   afterAll(async () => {
     await stopInstances(instances);
     await emulator?.close();
-    await client?.quit();
     await redis?.stop();
   });
 
