@@ -3,7 +3,7 @@
 import type { RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSynergyFlowEmulator, TestBrowser, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
-import { freePort, startInstance, stopInstances, type Instance } from '../helpers/processes.js';
+import { startInstancePair, stopInstances, type Instance } from '../helpers/processes.js';
 import { redisAvailable, startRedisWithClient, type RedisWithClient } from '../helpers/redis.js';
 
 let redis: RedisWithClient;
@@ -17,23 +17,15 @@ const IDLE_SECONDS = 3;
 const ABSOLUTE_SECONDS = 10;
 
 async function startPair(name: keyof typeof pairs, extra: Record<string, string>): Promise<void> {
-  const ports = [await freePort(), await freePort()] as const;
-  const callbackURL = `http://127.0.0.1:${ports[0]}/auth/callback`;
-  emulator.registerClient({ clientID: `end-${name}`, clientSecret: 'end-secret', redirectURIs: [callbackURL] });
-  const started = await Promise.all(
-    ports.map((port, i) =>
-      startInstance(port, {
-        REDIS_URL: redis.url,
-        PROVIDER_URL: emulator.url,
-        CLIENT_ID: `end-${name}`,
-        CLIENT_SECRET: 'end-secret',
-        CALLBACK_URL: callbackURL,
-        TOKEN_KEY: 'e'.repeat(64),
-        INSTANCE: `${name}-${i}`,
-        ...extra,
-      }),
-    ),
-  );
+  const started = await startInstancePair({
+    emulator,
+    redisUrl: redis.url,
+    clientID: `end-${name}`,
+    clientSecret: 'end-secret',
+    tokenKey: 'e'.repeat(64),
+    name,
+    env: extra,
+  });
   instances.push(...started);
   pairs[name] = [started[0]?.url ?? '', started[1]?.url ?? ''];
 }
