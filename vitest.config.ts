@@ -19,6 +19,7 @@ const LOAD_TESTS = [
   'test/redis/end-of-login.test.ts',
   'test/faults/redis-outage.test.ts',
   'test/redis/cluster.test.ts',
+  'test/redis/sentinel.test.ts',
 ];
 
 export default defineConfig({

@@ -123,10 +123,22 @@ async function baseline(kind: 'memory' | 'redis'): Promise<Omit<Target, 'pid'>> 
   return loggedIn(url, store, false);
 }
 
-async function withPackage(kind: 'memory' | 'redis'): Promise<Omit<Target, 'pid'>> {
+/** An app wired as the README's quick start, listening, without its routes and error handler yet. */
+interface PackageApp {
+  app: Express;
+  auth: ReturnType<typeof synergyFlow>;
+  server: Server;
+  url: string;
+  store: Store;
+}
+
+/**
+ * The package's app for `clientID`: sessions and, with `kind` redis, the token store on Redis;
+ * Passport, the login, callback and logout routers, and a home page. The rows add their routes.
+ */
+async function packageApp(clientID: string, kind: 'memory' | 'redis'): Promise<PackageApp> {
   const { server, url } = await listen();
   const app = express();
-  const clientID = `package-${kind}`;
   emulator.registerClient({ clientID, clientSecret: 'bench-secret', redirectURIs: [`${url}/auth/callback`] });
   const auth = synergyFlow({
     clientID,
@@ -145,6 +157,11 @@ async function withPackage(kind: 'memory' | 'redis'): Promise<Omit<Target, 'pid'
   auth.use(passport);
   app.use('/auth', auth.loginRouter(), auth.callbackRouter(), auth.logoutRouter());
   app.get('/', (_req, res) => void res.send('home'));
+  return { app, auth, server, url, store };
+}
+
+async function withPackage(kind: 'memory' | 'redis'): Promise<Omit<Target, 'pid'>> {
+  const { app, auth, server, url, store } = await packageApp(`package-${kind}`, kind);
   app.get('/route', auth.requireUser(), (req, res) => {
     res.json(answer(req.user as { id: string; name: string; email: string | null }));
   });
@@ -160,24 +177,7 @@ async function withPackage(kind: 'memory' | 'redis'): Promise<Omit<Target, 'pid'
  * path and make one provider call per request; the difference is the proxy's own work.
  */
 async function providerCall(kind: 'api' | 'proxy'): Promise<Omit<Target, 'pid'>> {
-  const { server, url } = await listen();
-  const app = express();
-  const clientID = `provider-${kind}`;
-  emulator.registerClient({ clientID, clientSecret: 'bench-secret', redirectURIs: [`${url}/auth/callback`] });
-  const auth = synergyFlow({
-    clientID,
-    clientSecret: 'bench-secret',
-    callbackURL: `${url}/auth/callback`,
-    baseURL: emulator.url,
-  });
-  const store = new MemoryStore();
-  app.use(session({ secret: 'bench', resave: false, saveUninitialized: false, store }));
-  const passport = new Passport();
-  app.use(passport.initialize());
-  app.use(passport.session());
-  auth.use(passport);
-  app.use('/auth', auth.loginRouter(), auth.callbackRouter(), auth.logoutRouter());
-  app.get('/', (_req, res) => void res.send('home'));
+  const { app, auth, server, url, store } = await packageApp(`provider-${kind}`, 'memory');
   if (kind === 'proxy') app.use('/bff', auth.apiProxy({ allow: [{ method: 'GET', path: '/api/user' }] }));
   app.get('/route', auth.requireUser(), (req, res, next) => {
     auth.api(req, { path: '/api/user' }).then((user) => res.json(user), next);

@@ -1,15 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSynergyFlowEmulator, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
 import { createApp } from '../example-app/app.js';
+import { CHROMIUM, chromiumAvailable, launchChromiumProfile, type ChromiumProfile } from './helpers/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
+const available = chromiumAvailable;
 if (!available) {
   console.warn(
     `browser.test.ts SKIPPED: no Chromium at ${CHROMIUM}. Install it with "apt-get install -y chromium" (as root), or set CHROMIUM_PATH.`,
@@ -21,7 +20,7 @@ let emulator: SynergyFlowEmulator;
 let server: Server;
 let url: string;
 let context: BrowserContext;
-let profileDir: string;
+let chromium: ChromiumProfile | undefined;
 
 describe.skipIf(!available)('example app in headless Chromium', () => {
   beforeAll(async () => {
@@ -45,28 +44,14 @@ describe.skipIf(!available)('example app in headless Chromium', () => {
         emulator,
       }),
     );
-    profileDir = mkdtempSync(join(tmpdir(), 'sf-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1100, height: 800 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    chromium = await launchChromiumProfile({ viewport: { width: 1100, height: 800 } });
+    context = chromium.context;
     mkdirSync(screenshots, { recursive: true });
     console.log(`browser.test.ts: screenshots in ${screenshots}`);
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    await chromium?.close();
     server?.closeAllConnections();
     await new Promise((done) => server?.close(done));
     await emulator?.close();

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, chromiumAvailable, launchChromium } from './helpers/chromium.js';
 import { startRig, type Rig } from './helpers/rig.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
+const available = chromiumAvailable;
 if (!available) console.warn(`silent-renewal-browser.test.ts SKIPPED: no Chromium at ${CHROMIUM}.`);
 
 let browser: Browser;
@@ -34,11 +33,7 @@ const promptsSince = (from: number): (string | undefined)[] =>
 
 describe.skipIf(!available)('silent renewal in headless Chromium', () => {
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => browser?.close());
   afterEach(async () => rig?.close());

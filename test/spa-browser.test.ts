@@ -1,22 +1,20 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import cors from 'cors';
 import express from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synergyFlow } from 'passport-synergyflow';
 import { startSynergyFlowEmulator, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
+import { chromiumAvailable, launchChromiumProfile, type ChromiumProfile } from './helpers/chromium.js';
 
 // The example app's single-page app (example-app/public/spa.html) in Chromium, served from a
 // sibling origin of its API: http://127.0.0.1:B beside http://127.0.0.1:A, one site, as a Vite
 // dev server beside an API. A page on a third, untrusted port of the same site (whose requests
 // carry the SameSite=Lax session cookie) and a page on another site (localhost) try forms.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const page = (file: string): string => readFileSync(new URL(`../example-app/public/${file}`, import.meta.url), 'utf8');
 
 let emulator: SynergyFlowEmulator;
@@ -26,7 +24,7 @@ let spaURL: string;
 let siblingURL: string;
 let otherSiteURL: string;
 let context: BrowserContext;
-let profileDir: string;
+let chromium: ChromiumProfile | undefined;
 
 async function listen(app: express.Express, host = '127.0.0.1'): Promise<string> {
   const server = createServer(app);
@@ -77,25 +75,12 @@ beforeAll(async () => {
   api.use('/auth', auth.loginRouter(), auth.callbackRouter(), auth.logoutRouter(), auth.sessionRouter());
   api.use('/bff', auth.apiProxy({ allow: [{ method: 'GET', path: '/api/user' }] }));
   api.use(auth.errorHandler());
-  profileDir = mkdtempSync(join(tmpdir(), 'sf-spa-browser-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  chromium = await launchChromiumProfile();
+  context = chromium.context;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await chromium?.close();
   for (const server of servers) {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -112,7 +97,7 @@ async function submitForm(tab: Page, label: string): Promise<{ status: number; t
   return { status: answer.status(), text: await answer.text() };
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('a single-page app on a sibling origin, in Chromium', () => {
+describe.skipIf(!chromiumAvailable)('a single-page app on a sibling origin, in Chromium', () => {
   it('logs in, reads the session, calls the provider through the proxy; forgeries are refused; logs out', async () => {
     const tab = await context.newPage();
     const status = tab.getByTestId('status');

@@ -61,11 +61,32 @@ function guarded(
     });
     withinTime(work, ms).then(
       (results) => done(null, ...results),
-      (error: unknown) =>
-        done(isStoreOutage(error, true) ? storeUnavailable(error, `the session store's ${name}`) : error),
+      (error: unknown) => {
+        if (!isStoreOutage(error, true)) return done(error);
+        const outage = storeUnavailable(error, `the session store's ${name}`);
+        // express-session's end-of-request write: the answer has begun, and express-session
+        // would send the failure to the next error middleware, past errorHandler() when that
+        // wrote the answer, to Express's final handler, which destroys the connection. The
+        // session stays as the store last had it (logged above); the answer completes.
+        if (WRITES.has(name) && answerBegun(args[1])) return done(null);
+        done(outage);
+      },
     );
     return undefined;
   };
+}
+
+/** The calls express-session makes at the end of a request, after the answer's headers. */
+const WRITES = new Set(['set', 'touch']);
+
+/**
+ * True when `session` is an express-session `Session` whose request's answer has begun. A
+ * `Session` links back to its request in a non-enumerable `req` (src/seams/express-session.ts,
+ * point 2), and Express links the request to its response.
+ */
+function answerBegun(session: unknown): boolean {
+  const req = (session as { req?: { res?: { headersSent?: unknown } } } | null)?.req;
+  return req?.res?.headersSent === true;
 }
 
 // Errors pass as they are (express-session reads `code: 'ENOENT'` as "no session"); other values become errors.

@@ -26,14 +26,20 @@ const CLIENT_ERRORS = new Set([
 // Replies a Redis server gives while it fails over, loads, or moves slots: all pass on their own.
 const PASSING_REPLY = /^(CLUSTERDOWN|TRYAGAIN|READONLY|MOVED|ASK|LOADING|MASTERDOWN|NOREPLICAS|BUSY)\b/;
 
-// ioredis says it in plain errors.
-const IOREDIS_MESSAGES = [
+// ioredis, and node-redis's Sentinel client when it gives up rediscovering the master, say it in
+// plain errors.
+const PLAIN_MESSAGES = [
   'Connection is closed.',
   "Stream isn't writeable",
   'All sentinels are unreachable',
   'Failed to refresh slots cache',
   "Cluster isn't ready",
   'None of startup nodes is available',
+  'no valid master node',
+  'None of the sentinels are available',
+  "Couldn't connect to any sentinel node",
+  "couldn't connect to any sentinels",
+  'Master Node Not Enumerated',
 ];
 
 /** A store call that got no answer within its time limit. */
@@ -59,7 +65,8 @@ const NETWORK_CODES = new Set([
 /**
  * True for an error that means the session or token store (Redis, a cluster, a Sentinel-managed
  * master) cannot answer now, for a reason that passes: offline or closed client, lost socket,
- * time limit, failover replies (`CLUSTERDOWN`, `TRYAGAIN`, `READONLY`, `MOVED`…). Errors that
+ * time limit, failover replies (`CLUSTERDOWN`, `TRYAGAIN`, `READONLY`, `MOVED`…), a Sentinel
+ * client that found no master (`no valid master node`). Errors that
  * stay (wrong arguments, wrong password) are not outages and keep their 500. A bare socket error
  * (`ECONNRESET`…) counts only when it surely came from the store (`fromStore`): elsewhere it may
  * be any connection of the app's.
@@ -70,7 +77,7 @@ export function isStoreOutage(error: unknown, fromStore = false): boolean {
   if (fromStore && typeof code === 'string' && NETWORK_CODES.has(code)) return true;
   if (CLIENT_ERRORS.has(error.constructor.name) || CLIENT_ERRORS.has(error.name)) return true;
   if (PASSING_REPLY.test(error.message)) return true;
-  return IOREDIS_MESSAGES.some((text) => error.message.startsWith(text));
+  return PLAIN_MESSAGES.some((text) => error.message.startsWith(text));
 }
 
 /**

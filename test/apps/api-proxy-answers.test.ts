@@ -1,41 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TestBrowser } from 'passport-synergyflow/testing';
-import { scriptHeaders, sha256, startProxyRig } from '../helpers/proxy-rig.js';
-import { rawRequest, type RawAnswer } from '../helpers/raw-http.js';
+import { describe, expect, it } from 'vitest';
+import { proxyTestFile, sha256 } from '../helpers/proxy-rig.js';
+import type { RawAnswer } from '../helpers/raw-http.js';
 import type { Rig } from '../helpers/rig.js';
 
 // The provider's answers through the API proxy: a 401 is retried once after a refresh when the
 // body can be sent again, and 401, 429 and 5xx come back as the package's JSON errors.
 
 let rig: Rig;
-let browser: TestBrowser;
 
-beforeAll(async () => {
-  rig = await startProxyRig();
-}, 30_000);
-
-afterAll(async () => rig?.close());
-
-beforeEach(async () => {
-  rig.emulator.clearFailures();
-  browser = await rig.login();
-  rig.emulator.resetCounters();
-});
-
-const spa = (extra: Record<string, string> = {}): Record<string, string> => scriptHeaders(rig, browser, extra);
-
-function raw(
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: Buffer | Readable,
-): Promise<RawAnswer> {
-  return rawRequest(rig.url, method, path, headers, body);
-}
-
-const json = (body: Buffer): unknown => JSON.parse(body.toString('utf8'));
+const { spa, raw, json } = proxyTestFile((started) => (rig = started));
 
 describe("auth.apiProxy(): the provider's answers", () => {
   it('a 401 refreshes once and retries once with the same body', async () => {

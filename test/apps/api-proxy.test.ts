@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestBrowser } from 'passport-synergyflow/testing';
-import { PROXY_CAP as CAP, scriptHeaders, sha256, startProxyRig } from '../helpers/proxy-rig.js';
-import { rawRequest, type RawAnswer } from '../helpers/raw-http.js';
+import { PROXY_CAP as CAP, proxyTestFile, sha256 } from '../helpers/proxy-rig.js';
 import type { Rig } from '../helpers/rig.js';
 
 // The API proxy in front of the emulator's custom routes: a browser's fetch() to /bff/… reaches
@@ -12,30 +11,10 @@ import type { Rig } from '../helpers/rig.js';
 let rig: Rig;
 let browser: TestBrowser;
 
-beforeAll(async () => {
-  rig = await startProxyRig();
-}, 30_000);
-
-afterAll(async () => rig?.close());
-
-beforeEach(async () => {
-  rig.emulator.clearFailures();
-  browser = await rig.login();
-  rig.emulator.resetCounters();
-});
-
-const spa = (extra: Record<string, string> = {}): Record<string, string> => scriptHeaders(rig, browser, extra);
-
-function raw(
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: Buffer | Readable,
-): Promise<RawAnswer> {
-  return rawRequest(rig.url, method, path, headers, body);
-}
-
-const json = (body: Buffer): unknown => JSON.parse(body.toString('utf8'));
+const { spa, raw, json } = proxyTestFile(
+  (started) => (rig = started),
+  (loggedIn) => (browser = loggedIn),
+);
 
 describe('auth.apiProxy(): forwarding', () => {
   it('forwards an allowed GET with its query and the user token, and none of the browser headers', async () => {

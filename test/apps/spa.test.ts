@@ -1,17 +1,14 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import cors from 'cors';
 import express from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
-import { chromium } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synergyFlow } from 'passport-synergyflow';
 import { startSynergyFlowEmulator, TestBrowser, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
+import { chromiumAvailable, launchChromiumProfile } from '../helpers/chromium.js';
 
 // An API on http://localhost:A and a single-page app served from http://localhost:B: two origins
 // of one site, as `vite` on :5173 and an API on :3000 are.
@@ -145,24 +142,11 @@ describe('a single-page app on a second origin', () => {
     );
   });
 
-  const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  it.skipIf(!existsSync(CHROMIUM))(
+  it.skipIf(!chromiumAvailable)(
     'in Chromium: log in, read /api/me with fetch, log out with fetch',
     async () => {
-      const profile = mkdtempSync(join(tmpdir(), 'sf-spa-'));
-      const context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      const chromium = await launchChromiumProfile();
+      const { context } = chromium;
       try {
         const page = await context.newPage();
         await page.goto(`${apiURL}/auth/login?returnTo=${encodeURIComponent(`${spaURL}/app`)}`);
@@ -179,8 +163,7 @@ describe('a single-page app on a second origin', () => {
         expect((await call('/auth/logout', 'POST')).status).toBe(204);
         expect((await call('/api/me')).status).toBe(401);
       } finally {
-        await context.close();
-        rmSync(profile, { recursive: true, force: true });
+        await chromium.close();
       }
     },
     60_000,

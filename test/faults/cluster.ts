@@ -1,15 +1,10 @@
 // The rig of the fault tests: one redis-server, one emulator (in the test process) and two app
 // processes of test/redis/instance.ts (the README's several-instances code), with logged-in
 // users and a bounded load over both instances.
-import { expect } from 'vitest';
-import {
-  startSynergyFlowEmulator,
-  TestBrowser,
-  type EmulatorOptions,
-  type SynergyFlowEmulator,
-} from 'passport-synergyflow/testing';
+import { startSynergyFlowEmulator, type EmulatorOptions, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
 import { alive, freePort, startInstance, stopInstances, type Instance } from '../helpers/processes.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { logInNumberedUser } from '../helpers/users.js';
 
 /** Options of {@link startCluster}. */
 export interface ClusterOptions {
@@ -98,19 +93,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const rotation = [...instances];
   const users: User[] = [];
   for (let id = 1; id <= (options.users ?? 20); id += 1) {
-    emulator.upsertUser({
-      id,
-      name: `User ${id}`,
-      email: `user${id}@example.com`,
-      email_verified_at: null,
-      created_at: '2026-01-01T00:00:00.000000Z',
-      updated_at: '2026-01-01T00:00:00.000000Z',
-    });
-    emulator.approveAs(id);
-    const browser = new TestBrowser({ accept: 'application/json' });
-    const end = await browser.request(`${instances[0]!.url}/auth/login`);
-    expect(end.status, `login of user ${id}`).toBe(200);
-    users.push({ id, cookie: browser.cookieHeader(instances[0]!.url) });
+    users.push({ id, cookie: await logInNumberedUser(emulator, instances[0]!.url, id) });
   }
   emulator.resetCounters();
   return {

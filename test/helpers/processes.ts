@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import type { SynergyFlowEmulator } from 'passport-synergyflow/testing';
 import { spawnChild } from './children.js';
 
 /** A port of 127.0.0.1 that was free a moment ago. */
@@ -73,4 +74,41 @@ export async function stopInstances(instances: Instance[], graceMs = 15_000): Pr
       clearTimeout(timer);
     }),
   );
+}
+
+/** Options of {@link startInstancePair}. */
+export interface InstancePairOptions {
+  /** The provider both log in against; the pair's client is registered there. */
+  emulator: Pick<SynergyFlowEmulator, 'url' | 'registerClient'>;
+  redisUrl: string;
+  clientID: string;
+  clientSecret: string;
+  /** TOKEN_KEY of both (64 hex digits). */
+  tokenKey: string;
+  /** INSTANCE of the two: `<name>-0` and `<name>-1`. */
+  name: string;
+  /** More environment of both (PROFILE_TTL, SESSION_TOKENS…). */
+  env?: Record<string, string>;
+}
+
+/**
+ * Starts two instances of `test/redis/instance.ts` on free ports, sharing Redis and one client
+ * registration whose callback URL is the first instance's (a login goes through it).
+ */
+export async function startInstancePair(options: InstancePairOptions): Promise<[Instance, Instance]> {
+  const ports = [await freePort(), await freePort()] as const;
+  const callbackURL = `http://127.0.0.1:${ports[0]}/auth/callback`;
+  const { clientID, clientSecret } = options;
+  options.emulator.registerClient({ clientID, clientSecret, redirectURIs: [callbackURL] });
+  const env = (i: number): Record<string, string> => ({
+    REDIS_URL: options.redisUrl,
+    PROVIDER_URL: options.emulator.url,
+    CLIENT_ID: clientID,
+    CLIENT_SECRET: clientSecret,
+    CALLBACK_URL: callbackURL,
+    TOKEN_KEY: options.tokenKey,
+    INSTANCE: `${options.name}-${i}`,
+    ...options.env,
+  });
+  return Promise.all([startInstance(ports[0], env(0)), startInstance(ports[1], env(1))]);
 }

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import express from 'express';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { TestBrowser } from 'passport-synergyflow/testing';
+import { rawRequest, type RawAnswer } from './raw-http.js';
 import { startRig, type Rig } from './rig.js';
 
 /** The proxy's body cap in the proxy tests. */
@@ -65,4 +68,41 @@ export function scriptHeaders(
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return { cookie: browser.cookieHeader(rig.url), 'x-csrf': '1', 'sec-fetch-mode': 'cors', ...extra };
+}
+
+/** What a proxy test file sends its requests with, bound to its rig and the test's browser. */
+export interface ProxyRequests {
+  /** {@link scriptHeaders} of the test's logged-in browser, with `extra`. */
+  spa(extra?: Record<string, string>): Record<string, string>;
+  /** One request to the rig, sent exactly as written ({@link rawRequest}). */
+  raw(method: string, path: string, headers: Record<string, string>, body?: Buffer | Readable): Promise<RawAnswer>;
+  /** An answer's body as JSON. */
+  json(body: Buffer): unknown;
+}
+
+/**
+ * The hooks of a proxy test file: one {@link startProxyRig} for the file (handed to `setRig`),
+ * and before each test the emulator's failures cleared, a fresh login (handed to `setBrowser`)
+ * and the counters zeroed. The file keeps its own `rig` (and `browser`, when it uses one)
+ * variables, set through the callbacks, so its tests read as before.
+ */
+export function proxyTestFile(setRig: (rig: Rig) => void, setBrowser?: (browser: TestBrowser) => void): ProxyRequests {
+  let rig: Rig | undefined;
+  let browser: TestBrowser | undefined;
+  beforeAll(async () => {
+    rig = await startProxyRig();
+    setRig(rig);
+  }, 30_000);
+  afterAll(async () => rig?.close());
+  beforeEach(async () => {
+    rig!.emulator.clearFailures();
+    browser = await rig!.login();
+    setBrowser?.(browser);
+    rig!.emulator.resetCounters();
+  });
+  return {
+    spa: (extra = {}) => scriptHeaders(rig!, browser!, extra),
+    raw: (method, path, headers, body) => rawRequest(rig!.url, method, path, headers, body),
+    json: (body) => JSON.parse(body.toString('utf8')) as unknown,
+  };
 }

@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnChild } from './children.js';
 import { freePort } from './processes.js';
 
 /** A local Redis Cluster of three masters with one replica each, started by the test. */
@@ -29,7 +30,8 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes'];
     args.push('--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000');
     args.push('--save', '', '--appendonly', 'no', '--dir', dir);
-    nodes.set(port, spawn('redis-server', args, { stdio: 'ignore' }));
+    // spawnChild: killed when the test file ends, even if it failed before stop().
+    nodes.set(port, spawnChild('redis-server', args, { stdio: 'ignore' }));
   }
   for (const port of ports) {
     for (let i = 0; i < 100 && !cli(port, 'ping').includes('PONG'); i += 1) await sleep(50);

@@ -2,7 +2,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from 'redis';
+import { createClient, type RedisClientType } from 'redis';
 import { spawnChild } from './children.js';
 import { freePort } from './processes.js';
 
@@ -31,7 +31,9 @@ export interface RedisOptions {
 
 const onPath = spawnSync('redis-server', ['--version']).status === 0;
 /** The redis-server binary: on the PATH, or where Debian's package puts it. */
-const redisServer = onPath ? 'redis-server' : ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find(existsSync);
+export const redisServer = onPath
+  ? 'redis-server'
+  : ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find(existsSync);
 
 /** True when CI is set (CI=true, as CI services and `.ci/run` environments set it). */
 const inCI = ['true', '1', 'yes'].includes((process.env.CI ?? '').toLowerCase());
@@ -102,4 +104,26 @@ async function waitForPing(url: string): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+}
+
+/** A redis-server of the test's own with a node-redis client connected to it. */
+export interface RedisWithClient extends RedisServer {
+  client: RedisClientType;
+  /** Quits the client, then stops the server and removes its data directory. */
+  stop(): Promise<void>;
+}
+
+/** Starts redis-server ({@link startRedis}) and connects a node-redis client to it. */
+export async function startRedisWithClient(options: RedisOptions = {}): Promise<RedisWithClient> {
+  const server = await startRedis(options);
+  const client: RedisClientType = createClient({ url: server.url });
+  await client.connect();
+  return {
+    ...server,
+    client,
+    async stop() {
+      await client.quit();
+      await server.stop();
+    },
+  };
 }

@@ -1,12 +1,12 @@
 // The end of a login on two instances sharing Redis: log out everywhere (from the user's own
 // request and from admin code with only the user id), and idle and absolute lifetimes.
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSynergyFlowEmulator, TestBrowser, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
-import { freePort, startInstance, stopInstances, type Instance } from '../helpers/processes.js';
-import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
+import { startInstancePair, stopInstances, type Instance } from '../helpers/processes.js';
+import { redisAvailable, startRedisWithClient, type RedisWithClient } from '../helpers/redis.js';
 
-let redis: RedisServer;
+let redis: RedisWithClient;
 let client: RedisClientType;
 let emulator: SynergyFlowEmulator;
 const instances: Instance[] = [];
@@ -17,23 +17,15 @@ const IDLE_SECONDS = 3;
 const ABSOLUTE_SECONDS = 10;
 
 async function startPair(name: keyof typeof pairs, extra: Record<string, string>): Promise<void> {
-  const ports = [await freePort(), await freePort()] as const;
-  const callbackURL = `http://127.0.0.1:${ports[0]}/auth/callback`;
-  emulator.registerClient({ clientID: `end-${name}`, clientSecret: 'end-secret', redirectURIs: [callbackURL] });
-  const started = await Promise.all(
-    ports.map((port, i) =>
-      startInstance(port, {
-        REDIS_URL: redis.url,
-        PROVIDER_URL: emulator.url,
-        CLIENT_ID: `end-${name}`,
-        CLIENT_SECRET: 'end-secret',
-        CALLBACK_URL: callbackURL,
-        TOKEN_KEY: 'e'.repeat(64),
-        INSTANCE: `${name}-${i}`,
-        ...extra,
-      }),
-    ),
-  );
+  const started = await startInstancePair({
+    emulator,
+    redisUrl: redis.url,
+    clientID: `end-${name}`,
+    clientSecret: 'end-secret',
+    tokenKey: 'e'.repeat(64),
+    name,
+    env: extra,
+  });
   instances.push(...started);
   pairs[name] = [started[0]?.url ?? '', started[1]?.url ?? ''];
 }
@@ -55,9 +47,8 @@ async function tokenSetsInRedis(): Promise<number> {
 
 describe.skipIf(!redisAvailable || process.env.EXPRESS_MAJOR === '4')('the end of a login on two instances', () => {
   beforeAll(async () => {
-    redis = await startRedis();
-    client = createClient({ url: redis.url });
-    await client.connect();
+    redis = await startRedisWithClient();
+    client = redis.client;
     emulator = await startSynergyFlowEmulator({ autoApprove: true, rateLimit: 100_000 });
     emulator.upsertUser({
       id: 2,
@@ -76,7 +67,6 @@ describe.skipIf(!redisAvailable || process.env.EXPRESS_MAJOR === '4')('the end o
   afterAll(async () => {
     await stopInstances(instances);
     await emulator?.close();
-    await client?.quit();
     await redis?.stop();
   });
 

@@ -2,7 +2,7 @@
 // thief with the stolen cookie keeps session-writing requests in flight on both of them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSynergyFlowEmulator, TestBrowser, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
-import { freePort, startInstance, stopInstances, type Instance } from '../helpers/processes.js';
+import { startInstancePair, stopInstances, type Instance } from '../helpers/processes.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
 
 const ROUNDS = 6;
@@ -23,24 +23,15 @@ describe.skipIf(!redisAvailable || process.env.EXPRESS_MAJOR === '4')('a logout 
     redis = await startRedis();
     emulator = await startSynergyFlowEmulator({ autoApprove: true, rateLimit: 100_000 });
     for (const [name, extra] of Object.entries(STORES) as Array<[StoreName, Record<string, string>]>) {
-      const ports = [await freePort(), await freePort()] as const;
-      const callbackURL = `http://127.0.0.1:${ports[0]}/auth/callback`;
-      emulator.registerClient({ clientID: `th-${name}`, clientSecret: 'th-secret', redirectURIs: [callbackURL] });
-      const started = await Promise.all(
-        ports.map((port, i) =>
-          startInstance(port, {
-            REDIS_URL: redis.url,
-            PROVIDER_URL: emulator.url,
-            CLIENT_ID: `th-${name}`,
-            CLIENT_SECRET: 'th-secret',
-            CALLBACK_URL: callbackURL,
-            TOKEN_KEY: 'd'.repeat(64),
-            PROFILE_TTL: '0',
-            INSTANCE: `${name}-${i}`,
-            ...extra,
-          }),
-        ),
-      );
+      const started = await startInstancePair({
+        emulator,
+        redisUrl: redis.url,
+        clientID: `th-${name}`,
+        clientSecret: 'th-secret',
+        tokenKey: 'd'.repeat(64),
+        name,
+        env: { PROFILE_TTL: '0', ...extra },
+      });
       instances.push(...started);
       pairs[name] = [started[0]?.url ?? '', started[1]?.url ?? ''];
     }

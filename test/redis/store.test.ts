@@ -1,10 +1,10 @@
 import type { Request } from 'express';
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRefreshLock, RedisTokenStore, type TokenSet } from 'passport-synergyflow';
-import { skipRedis, startRedis, type RedisServer } from '../helpers/redis.js';
+import { skipRedis, startRedisWithClient, type RedisWithClient } from '../helpers/redis.js';
 
-let redis: RedisServer;
+let redis: RedisWithClient;
 let client: RedisClientType;
 
 /** A request as the store sees it: only its session matters here. */
@@ -18,14 +18,10 @@ const tokens = (version: number, refreshToken = `rt-${version}`): TokenSet => ({
 
 describe.skipIf(skipRedis)('RedisTokenStore and RedisRefreshLock on a real redis-server', () => {
   beforeAll(async () => {
-    redis = await startRedis();
-    client = createClient({ url: redis.url });
-    await client.connect();
+    redis = await startRedisWithClient();
+    client = redis.client;
   });
-  afterAll(async () => {
-    await client?.quit();
-    await redis?.stop();
-  });
+  afterAll(async () => redis?.stop());
 
   it('writes with compare-and-swap: a stale version never overwrites a newer token set', async () => {
     const store = new RedisTokenStore({ client });

@@ -1,8 +1,8 @@
 import { MemoryStore, type SessionData } from 'express-session';
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisTokenStore } from 'passport-synergyflow';
-import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
+import { redisAvailable, startRedisWithClient, type RedisWithClient } from '../helpers/redis.js';
 import { startRig, type Rig } from '../helpers/rig.js';
 
 /**
@@ -35,18 +35,14 @@ const sidOf = (cookie: string): string => decodeURIComponent(/\bsid=s%3A([^.]+)/
 let rig: Rig;
 
 describe.skipIf(!redisAvailable)('a logout between the save check and the write', () => {
-  let redis: RedisServer;
+  let redis: RedisWithClient;
   let client: RedisClientType;
   beforeAll(async () => {
-    redis = await startRedis();
-    client = createClient({ url: redis.url });
-    await client.connect();
+    redis = await startRedisWithClient();
+    client = redis.client;
   });
   afterEach(async () => rig?.close());
-  afterAll(async () => {
-    await client?.quit();
-    await redis?.stop();
-  });
+  afterAll(async () => redis?.stop());
 
   it('O6: a session written back just after a logout removed its token set is destroyed again', async () => {
     const store = new HeldStore();

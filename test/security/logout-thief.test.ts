@@ -3,10 +3,10 @@
 // trips leave the time a request in flight needs to write a logged-out session back. The two
 // instance version is test/redis/logout-thief.test.ts.
 import { RedisStore } from 'connect-redis';
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisTokenStore, type TokenStore } from 'passport-synergyflow';
-import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
+import { redisAvailable, startRedisWithClient, type RedisWithClient } from '../helpers/redis.js';
 import { startRig, type Rig } from '../helpers/rig.js';
 import { memoryKeyValue, ThirdPartyTokenStore } from '../helpers/third-party-store.js';
 
@@ -15,21 +15,17 @@ const THIEVES = 8;
 const json = { accept: 'application/json' };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-let redis: RedisServer | undefined;
+let redis: RedisWithClient | undefined;
 let client: RedisClientType | undefined;
 let rig: Rig | undefined;
 
 beforeAll(async () => {
   if (!redisAvailable) return;
-  redis = await startRedis();
-  client = createClient({ url: redis.url });
-  await client.connect();
+  redis = await startRedisWithClient();
+  client = redis.client;
 });
 afterEach(async () => rig?.close());
-afterAll(async () => {
-  await client?.quit();
-  await redis?.stop();
-});
+afterAll(async () => redis?.stop());
 
 const stores: Record<string, () => TokenStore | undefined> = {
   session: () => undefined,

@@ -1,10 +1,10 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisTokenStore, tokenFootprint, type TokenSet } from 'passport-synergyflow';
 import { TokenCipher } from '../../src/redis/token-cipher.js';
-import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
+import { redisAvailable, startRedisWithClient, type RedisWithClient } from '../helpers/redis.js';
 
 const KEY = Buffer.alloc(32, 3);
 const KEY_ID = createHash('sha256').update(KEY).digest('base64url').slice(0, 8);
@@ -50,17 +50,13 @@ describe('TokenCipher', () => {
 });
 
 describe.skipIf(!redisAvailable)('RedisTokenStore encryption on a real redis-server', () => {
-  let redis: RedisServer;
+  let redis: RedisWithClient;
   let client: RedisClientType;
   beforeAll(async () => {
-    redis = await startRedis();
-    client = createClient({ url: redis.url });
-    await client.connect();
+    redis = await startRedisWithClient();
+    client = redis.client;
   });
-  afterAll(async () => {
-    await client?.quit();
-    await redis?.stop();
-  });
+  afterAll(async () => redis?.stop());
 
   const requestWithSession = (): Request => ({ session: {} }) as unknown as Request;
   const tokens = (who: string): TokenSet => ({ accessToken: `at-${who}`, obtainedAt: Date.now(), version: 1 });

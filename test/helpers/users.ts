@@ -1,0 +1,22 @@
+import { expect } from 'vitest';
+import { TestBrowser, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
+
+/**
+ * Adds user `id` (`User <id>`, `user<id>@example.com`) to the emulator, consents as them, logs a
+ * fresh JSON browser in at `appUrl` and returns its cookie header, as the load tests' users send it.
+ */
+export async function logInNumberedUser(emulator: SynergyFlowEmulator, appUrl: string, id: number): Promise<string> {
+  emulator.upsertUser({
+    id,
+    name: `User ${id}`,
+    email: `user${id}@example.com`,
+    email_verified_at: null,
+    created_at: '2026-01-01T00:00:00.000000Z',
+    updated_at: '2026-01-01T00:00:00.000000Z',
+  });
+  emulator.approveAs(id);
+  const browser = new TestBrowser({ accept: 'application/json' });
+  const end = await browser.request(`${appUrl}/auth/login`);
+  expect(end.status, `login of user ${id}`).toBe(200);
+  return browser.cookieHeader(appUrl);
+}
