@@ -66,7 +66,7 @@ describe('requireUser with a login', () => {
         loginEnds: false,
       })),
       // A damaged token set is noticed when a request needs the token: here, at once.
-      ...['{"accessToken": "at_', '42', '{}'].map((text) => ({
+      ...['[1, 3, "at_', '{"accessToken": "at_', '42', '{}', '[1, 3, 42, null]'].map((text) => ({
         damage: (stored: Stored['synergyflow']) => {
           stored.tokens = text;
           delete stored.tokensDueAt;
@@ -95,9 +95,12 @@ describe('requireUser with a login', () => {
       expect(typeof session.synergyflow.profile).toBe('string');
       expect(JSON.parse(session.synergyflow.profile as string)).toEqual(raw);
       expect(typeof session.synergyflow.tokens).toBe('string');
-      expect(JSON.parse(session.synergyflow.tokens as string)).toMatchObject({
-        accessToken: expect.stringMatching(/^at_/),
-      });
+      // The token set's compact text: [format, version, accessToken, …].
+      expect((JSON.parse(session.synergyflow.tokens as string) as unknown[]).slice(0, 3)).toEqual([
+        1,
+        expect.any(Number),
+        expect.stringMatching(/^at_/),
+      ]);
       damage(session.synergyflow);
       sessions[id] = JSON.stringify(session);
       rig.emulator.resetCounters();

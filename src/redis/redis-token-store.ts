@@ -7,7 +7,8 @@ import { noteTokensKept, tokenFootprint, tokensKeptUntil } from '../session/sess
 import { keepMarginMs, sessionLifetimeMs } from './session-lifetime.js';
 import { REDIS_TOKEN_STORE_OPTIONS, refuseUnknownOptions } from '../option-names.js';
 import { TokenCipher } from './token-cipher.js';
-import { tokenSetFromText, type TokenSet } from '../tokens/token-set.js';
+import type { TokenSet } from '../tokens/token-set.js';
+import { tokenSetFromText, tokenSetToText } from '../tokens/token-set-text.js';
 import type { TokenStore } from '../tokens/token-store.js';
 
 const log = logger('redis-token-store');
@@ -95,7 +96,7 @@ export class RedisTokenStore implements TokenStore {
     const footprint = tokenFootprint(req);
     const key = footprint.read() ?? randomBytes(18).toString('base64url');
     footprint.write(key);
-    const json = JSON.stringify(tokens);
+    const json = tokenSetToText(tokens);
     const now = Date.now();
     const lifetime = sessionLifetimeMs(req);
     const ttl =

@@ -1,5 +1,5 @@
 import { ProviderError } from '../errors.js';
-import { asRecord, parseJson } from '../util/json.js';
+import { asRecord } from '../util/json.js';
 
 /**
  * A user's tokens as stored. Times are absolute (milliseconds since the epoch), never relative
@@ -27,17 +27,6 @@ export interface TokenSet {
    * and refresh coordination keys on it.
    */
   readonly version: number;
-}
-
-/**
- * A token set read back from a store as JSON text, or `undefined` when the text is damaged or not
- * a token set (then the login has no tokens, and needs a new login; never a half-read token set).
- */
-export function tokenSetFromText(text: string): TokenSet | undefined {
-  const value = asRecord(parseJson(text));
-  return value && typeof value.accessToken === 'string' && typeof value.version === 'number'
-    ? (value as unknown as TokenSet)
-    : undefined;
 }
 
 /** How long a provider's tokens live when its answers do not say. */

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { tokenFootprint } from '../session/session-state.js';
-import { tokenSetFromText, type TokenSet } from './token-set.js';
+import type { TokenSet } from './token-set.js';
+import { tokenSetFromText, tokenSetToText } from './token-set-text.js';
 
 /**
  * Where a user's token set lives. Writes are compare-and-swap on {@link TokenSet.version}, so a
@@ -67,7 +68,7 @@ export class SessionTokenStore implements TokenStore {
     const footprint = tokenFootprint(req);
     const current = tokensIn(footprint.read());
     if (expectedVersion !== undefined && current && current.version !== expectedVersion) return false;
-    footprint.write(JSON.stringify(tokens));
+    footprint.write(tokenSetToText(tokens));
     return true;
   }
 
