@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { revocableSynergyFlowProvider, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
+import { revocableSynergyFlowProvider } from 'passport-synergyflow/testing';
 import type { Hooks } from 'passport-synergyflow';
 import { CLIENT_ID, CLIENT_SECRET, startRig, type Rig } from './helpers/rig.js';
 import { captureLogs } from './helpers/logs.js';
+import { lastTokens, providerView } from './helpers/revocation.js';
 
 const logs = captureLogs();
 
@@ -10,31 +11,6 @@ let rig: Rig;
 afterEach(async () => rig?.close());
 
 type RevokeEvent = Parameters<NonNullable<Hooks['onRevoke']>>[0];
-
-/** The access and refresh token the emulator issued last. */
-function lastTokens(emulator: SynergyFlowEmulator): { access: string; refresh: string } {
-  const secrets = emulator.issuedSecrets();
-  const access = secrets.filter((s) => s.startsWith('at_')).at(-1) ?? '';
-  const refresh = secrets.filter((s) => s.startsWith('rt_')).at(-1) ?? '';
-  return { access, refresh };
-}
-
-/** What the provider says of each token now: the API's status, and the refresh grant's answer. */
-async function providerView(emulator: SynergyFlowEmulator, tokens: { access: string; refresh: string }) {
-  const api = await fetch(`${emulator.url}/api/user`, { headers: { authorization: `Bearer ${tokens.access}` } });
-  const refresh = await fetch(`${emulator.url}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'refresh_token',
-      refresh_token: tokens.refresh,
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-    }),
-  });
-  const body = (await refresh.json()) as { error?: string };
-  return { api: api.status, refresh: refresh.status, refreshError: body.error };
-}
 
 async function startRevocableRig(events: RevokeEvent[], auth: Record<string, unknown> = {}): Promise<Rig> {
   return startRig({

@@ -20,3 +20,15 @@ export async function logInNumberedUser(emulator: SynergyFlowEmulator, appUrl: s
   expect(end.status, `login of user ${id}`).toBe(200);
   return browser.cookieHeader(appUrl);
 }
+
+/** Adds user 2, "Other User", whose logins must survive what the tests do to user 1's. */
+export function addOtherUser(emulator: Pick<SynergyFlowEmulator, 'upsertUser'>): void {
+  emulator.upsertUser({
+    id: 2,
+    name: 'Other User',
+    email: 'other@example.com',
+    email_verified_at: '2025-01-01T00:00:00.000000Z',
+    created_at: '2025-01-01T00:00:00.000000Z',
+    updated_at: '2025-01-01T00:00:00.000000Z',
+  });
+}

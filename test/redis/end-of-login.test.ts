@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSynergyFlowEmulator, TestBrowser, type SynergyFlowEmulator } from 'passport-synergyflow/testing';
 import { startInstancePair, stopInstances, type Instance } from '../helpers/processes.js';
 import { redisAvailable, startRedisWithClient, type RedisWithClient } from '../helpers/redis.js';
+import { addOtherUser } from '../helpers/users.js';
 
 let redis: RedisWithClient;
 let client: RedisClientType;
@@ -50,14 +51,7 @@ describe.skipIf(!redisAvailable || process.env.EXPRESS_MAJOR === '4')('the end o
     redis = await startRedisWithClient();
     client = redis.client;
     emulator = await startSynergyFlowEmulator({ autoApprove: true, rateLimit: 100_000 });
-    emulator.upsertUser({
-      id: 2,
-      name: 'Other User',
-      email: 'other@example.com',
-      email_verified_at: '2025-01-01T00:00:00.000000Z',
-      created_at: '2025-01-01T00:00:00.000000Z',
-      updated_at: '2025-01-01T00:00:00.000000Z',
-    });
+    addOtherUser(emulator);
     await Promise.all([
       startPair('plain', {}),
       startPair('lifetimes', { IDLE_TIMEOUT: String(IDLE_SECONDS), ABSOLUTE_TIMEOUT: String(ABSOLUTE_SECONDS) }),

@@ -2,36 +2,32 @@
 // only the caller's, when the provider describes a revocation endpoint: sessions, token sets and
 // the index in a real redis-server, the emulator's revocation endpoint, over HTTP.
 import { RedisStore } from 'connect-redis';
-import { createClient, type RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCoordinator, RedisTokenStore, type Hooks, type SynergyFlowOptions } from 'passport-synergyflow';
 import { revocableSynergyFlowProvider, type TestBrowser } from 'passport-synergyflow/testing';
-import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
-import { CLIENT_ID, CLIENT_SECRET, startRig, type Rig } from '../helpers/rig.js';
+import { redisAvailable, startRedisWithClient, type RedisWithClient } from '../helpers/redis.js';
+import { lastTokens, providerView, type IssuedTokens } from '../helpers/revocation.js';
+import { startRig, type Rig } from '../helpers/rig.js';
+import { addOtherUser } from '../helpers/users.js';
 
 type RevokeEvent = Parameters<NonNullable<Hooks['onRevoke']>>[0];
-interface IssuedTokens {
-  access: string;
-  refresh: string;
-}
 
-let redis: RedisServer;
-let client: RedisClientType;
+let redis: RedisWithClient;
 let rig: Rig | undefined;
 const json = { accept: 'application/json' };
 
 async function startRevocableRig(events: RevokeEvent[], auth: Partial<SynergyFlowOptions> = {}): Promise<Rig> {
-  await client.flushAll();
+  await redis.client.flushAll();
   rig = await startRig({
     emulator: { revocation: true, rateLimit: 100_000 },
     auth: {
       provider: revocableSynergyFlowProvider,
       hooks: { onRevoke: (event) => events.push(event) },
-      tokenStore: new RedisTokenStore({ client, encryptionKeys: ['a'.repeat(64)] }),
-      coordinator: new RedisCoordinator({ client }),
+      tokenStore: new RedisTokenStore({ client: redis.client, encryptionKeys: ['a'.repeat(64)] }),
+      coordinator: new RedisCoordinator({ client: redis.client }),
       ...auth,
     },
-    session: { store: new RedisStore({ client }) },
+    session: { store: new RedisStore({ client: redis.client }) },
     routes(app, auth) {
       app.post('/sign-out-everywhere', (req, res, next) => {
         auth.logoutEverywhere(req).then((ended) => res.json({ ended }), next);
@@ -41,14 +37,7 @@ async function startRevocableRig(events: RevokeEvent[], auth: Partial<SynergyFlo
       });
     },
   });
-  rig.emulator.upsertUser({
-    id: 2,
-    name: 'Other User',
-    email: 'other@example.com',
-    email_verified_at: '2025-01-01T00:00:00.000000Z',
-    created_at: '2025-01-01T00:00:00.000000Z',
-    updated_at: '2025-01-01T00:00:00.000000Z',
-  });
+  addOtherUser(rig.emulator);
   return rig;
 }
 
@@ -56,28 +45,7 @@ async function startRevocableRig(events: RevokeEvent[], auth: Partial<SynergyFlo
 async function login(app: Rig, userId = 1): Promise<{ browser: TestBrowser; tokens: IssuedTokens }> {
   app.emulator.approveAs(userId);
   const browser = await app.login();
-  const secrets = app.emulator.issuedSecrets();
-  const tokens = {
-    access: secrets.filter((s) => s.startsWith('at_')).at(-1) ?? '',
-    refresh: secrets.filter((s) => s.startsWith('rt_')).at(-1) ?? '',
-  };
-  return { browser, tokens };
-}
-
-/** What the provider says of a login's tokens now: the API's status and the refresh grant's. */
-async function providerView(app: Rig, tokens: IssuedTokens): Promise<{ api: number; refresh: number }> {
-  const api = await fetch(`${app.emulator.url}/api/user`, { headers: { authorization: `Bearer ${tokens.access}` } });
-  const refresh = await fetch(`${app.emulator.url}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'refresh_token',
-      refresh_token: tokens.refresh,
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-    }),
-  });
-  return { api: api.status, refresh: refresh.status };
+  return { browser, tokens: lastTokens(app.emulator) };
 }
 
 const status = async (browser: TestBrowser): Promise<number> =>
@@ -85,18 +53,13 @@ const status = async (browser: TestBrowser): Promise<number> =>
 
 describe.skipIf(!redisAvailable)('logoutEverywhere() revokes every ended login at the provider', () => {
   beforeAll(async () => {
-    redis = await startRedis();
-    client = createClient({ url: redis.url });
-    await client.connect();
+    redis = await startRedisWithClient();
   });
   afterEach(async () => {
     await rig?.close();
     rig = undefined;
   });
-  afterAll(async () => {
-    await client?.quit();
-    await redis?.stop();
-  });
+  afterAll(async () => redis?.stop());
 
   it("V1: signing out of all devices revokes both sessions' tokens, not only the caller's; other users keep theirs", async () => {
     const events: RevokeEvent[] = [];
@@ -108,16 +71,24 @@ describe.skipIf(!redisAvailable)('logoutEverywhere() revokes every ended login a
     expect(JSON.parse(answer.text)).toEqual({ ended: 2 });
     expect(app.emulator.counters.revoke).toBe(4);
     // The provider refuses the laptop's tokens too: a thief holding them gets nothing.
-    expect(await providerView(app, laptop.tokens)).toEqual({ api: 401, refresh: 400 });
-    expect(await providerView(app, phone.tokens)).toEqual({ api: 401, refresh: 400 });
-    expect(await providerView(app, other.tokens)).toEqual({ api: 200, refresh: 200 });
+    expect(await providerView(app.emulator, laptop.tokens)).toEqual({
+      api: 401,
+      refresh: 400,
+      refreshError: 'invalid_grant',
+    });
+    expect(await providerView(app.emulator, phone.tokens)).toEqual({
+      api: 401,
+      refresh: 400,
+      refreshError: 'invalid_grant',
+    });
+    expect(await providerView(app.emulator, other.tokens)).toEqual({ api: 200, refresh: 200 });
     expect(events).toMatchObject([
       { outcome: 'success', userId: '1' },
       { outcome: 'success', userId: '1' },
     ]);
     expect(await status(laptop.browser)).toBe(401);
     expect(await status(phone.browser)).toBe(401);
-    expect(await client.keys('sf:tokens:*')).toHaveLength(1); // the other user's
+    expect(await redis.client.keys('sf:tokens:*')).toHaveLength(1); // the other user's
   });
 
   it('V2: admin code with only the user id revokes every login of that user', async () => {
@@ -126,8 +97,16 @@ describe.skipIf(!redisAvailable)('logoutEverywhere() revokes every ended login a
     const second = await login(app, 2);
     const answer = await fetch(`${app.url}/admin/sign-out/2`, { method: 'POST', headers: json });
     expect(await answer.json()).toEqual({ ended: 2 });
-    expect(await providerView(app, first.tokens)).toEqual({ api: 401, refresh: 400 });
-    expect(await providerView(app, second.tokens)).toEqual({ api: 401, refresh: 400 });
+    expect(await providerView(app.emulator, first.tokens)).toEqual({
+      api: 401,
+      refresh: 400,
+      refreshError: 'invalid_grant',
+    });
+    expect(await providerView(app.emulator, second.tokens)).toEqual({
+      api: 401,
+      refresh: 400,
+      refreshError: 'invalid_grant',
+    });
   });
 
   it('V3: a revocation endpoint that fails (500) fails nothing: the logins end, the hook says so', async () => {
@@ -142,7 +121,7 @@ describe.skipIf(!redisAvailable)('logoutEverywhere() revokes every ended login a
     expect(events).toMatchObject([{ outcome: 'failed' }, { outcome: 'failed' }]);
     expect(await status(laptop.browser)).toBe(401);
     expect(await status(phone.browser)).toBe(401);
-    expect(await client.keys('sf:tokens:*')).toEqual([]);
+    expect(await redis.client.keys('sf:tokens:*')).toEqual([]);
   });
 
   it('V4: a revocation endpoint that hangs does not hold the answer past revocationWaitSeconds', async () => {

@@ -2,30 +2,28 @@
 // nothing behind once it has expired, a rolling session in use keeps its tokens however long it
 // lives, ordinary requests cost the token store no Redis call, and logouts leave no token key.
 import { RedisStore } from 'connect-redis';
-import { createClient, type RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCoordinator, RedisTokenStore } from 'passport-synergyflow';
 import type { TestBrowser } from 'passport-synergyflow/testing';
-import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
+import { redisAvailable, startRedisWithClient, type RedisWithClient } from '../helpers/redis.js';
 import { startRig, type Rig } from '../helpers/rig.js';
 
-let redis: RedisServer;
-let client: RedisClientType;
+let redis: RedisWithClient;
 let rig: Rig | undefined;
 const json = { accept: 'application/json' };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An app keeping sessions (connect-redis), tokens and the coordinator's notes in one Redis. */
 async function startRedisRig(maxAgeMs: number | undefined): Promise<Rig> {
-  await client.flushAll();
+  await redis.client.flushAll();
   rig = await startRig({
     emulator: { rateLimit: 100_000 },
     auth: {
-      tokenStore: new RedisTokenStore({ client, encryptionKeys: ['f'.repeat(64)] }),
-      coordinator: new RedisCoordinator({ client }),
+      tokenStore: new RedisTokenStore({ client: redis.client, encryptionKeys: ['f'.repeat(64)] }),
+      coordinator: new RedisCoordinator({ client: redis.client }),
     },
     session: {
-      store: new RedisStore({ client }),
+      store: new RedisStore({ client: redis.client }),
       rolling: true,
       cookie: { httpOnly: true, sameSite: 'lax', ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }) },
     },
@@ -40,25 +38,20 @@ async function startRedisRig(maxAgeMs: number | undefined): Promise<Rig> {
   return rig;
 }
 
-const tokenKeys = (): Promise<string[]> => client.keys('sf:tokens:*');
-const sessionKeys = (): Promise<string[]> => client.keys('sess:*');
+const tokenKeys = (): Promise<string[]> => redis.client.keys('sf:tokens:*');
+const sessionKeys = (): Promise<string[]> => redis.client.keys('sess:*');
 const status = async (browser: TestBrowser, path: string): Promise<number> =>
   (await browser.request(`${rig?.url}${path}`, { headers: json })).status;
 
 describe.skipIf(!redisAvailable)('token sets in Redis expire with their session', () => {
   beforeAll(async () => {
-    redis = await startRedis();
-    client = createClient({ url: redis.url });
-    await client.connect();
+    redis = await startRedisWithClient();
   });
   afterEach(async () => {
     await rig?.close();
     rig = undefined;
   });
-  afterAll(async () => {
-    await client?.quit();
-    await redis?.stop();
-  });
+  afterAll(async () => redis?.stop());
 
   it('K1: an abandoned session leaves no token key once it has expired (maxAge 3 s, margin 2 s)', async () => {
     const app = await startRedisRig(3_000);
@@ -67,7 +60,7 @@ describe.skipIf(!redisAvailable)('token sets in Redis expire with their session'
     const [key] = await tokenKeys();
     expect(key).toBeDefined();
     // Written to live as long as the session plus its margin, not the refresh token's 30 days.
-    const ttl = await client.pTTL(key as string);
+    const ttl = await redis.client.pTTL(key as string);
     expect(ttl).toBeGreaterThan(3_000);
     expect(ttl).toBeLessThanOrEqual(5_000);
     await sleep(5_300);
@@ -94,7 +87,7 @@ describe.skipIf(!redisAvailable)('token sets in Redis expire with their session'
     const app = await startRedisRig(3_600_000);
     const browser = await app.login();
     expect(await status(browser, '/me')).toBe(200);
-    const watcher = client.duplicate();
+    const watcher = redis.client.duplicate();
     await watcher.connect();
     const tokenCommands: string[] = [];
     const all: string[] = [];
@@ -118,18 +111,19 @@ describe.skipIf(!redisAvailable)('token sets in Redis expire with their session'
     for (const browser of [first, second, third]) expect(await status(browser, '/me')).toBe(200);
     const keys = await tokenKeys();
     expect(keys).toHaveLength(3);
-    const ttl = await client.pTTL(keys[0] as string);
+    const ttl = await redis.client.pTTL(keys[0] as string);
     expect(ttl).toBeGreaterThan(86_400_000);
     expect(ttl).toBeLessThanOrEqual(86_400_000 + 3_600_000);
     // What a user keeps: the data (session JSON; the token set's fields) and Redis's MEMORY USAGE.
     const [session] = await sessionKeys();
     const [tokens] = keys;
-    const [index] = await client.keys('sf:index:*');
+    const [index] = await redis.client.keys('sf:index:*');
     const data = [
-      await client.strLen(session as string),
-      Number(await client.hStrLen(tokens as string, 'd')) + Number(await client.hStrLen(tokens as string, 'v')),
+      await redis.client.strLen(session as string),
+      Number(await redis.client.hStrLen(tokens as string, 'd')) +
+        Number(await redis.client.hStrLen(tokens as string, 'v')),
     ];
-    const memory = await Promise.all([session, tokens, index].map((key) => client.memoryUsage(key as string)));
+    const memory = await Promise.all([session, tokens, index].map((key) => redis.client.memoryUsage(key as string)));
     console.log(
       `[token-expiry] bytes per user: data session ${data[0]}, token set ${data[1]}; MEMORY USAGE session ${memory[0]}, token set ${memory[1]}, index of 3 logins ${memory[2]}`,
     );
@@ -140,7 +134,7 @@ describe.skipIf(!redisAvailable)('token sets in Redis expire with their session'
     expect(JSON.parse(everywhere.text)).toEqual({ ended: 2 });
     expect(await tokenKeys()).toEqual([]);
     // What is left are the sessions the logouts regenerated, holding no login.
-    const left = await Promise.all((await sessionKeys()).map((key) => client.get(key)));
+    const left = await Promise.all((await sessionKeys()).map((key) => redis.client.get(key)));
     expect(left.filter((data) => data?.includes('"sub"'))).toEqual([]);
     expect(await status(third, '/me')).toBe(401);
   });
