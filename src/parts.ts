@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { Coordinator } from './coordination/coordinator.js';
 import type { PassportInstance } from './login/passport-instance.js';
+import type { RefusedCookieWatch } from './login/refused-cookies.js';
 import type { LoginTransactionStore } from './login/transactions.js';
 import type { ResolvedConfig } from './options.js';
 import type { SynergyFlowProfile } from './provider/profile.js';
@@ -23,6 +24,8 @@ export interface AuthParts {
   readonly profiles: ProfileReader;
   /** Users a verify function made at login, mapped to the provider profile they came from. */
   readonly loginUsers: WeakMap<object, SynergyFlowProfile>;
+  /** What login responses showed of cookies browsers refuse (a `__Host-` name over http). */
+  readonly refusedCookies: RefusedCookieWatch;
   /** The Passport instance given to `auth.use()`; throws a how-to message before that. */
   passport(): PassportInstance;
   /** Guards the writes of the request's session, which holds a login (see `session-guard.ts`). */

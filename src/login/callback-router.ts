@@ -9,7 +9,7 @@ import { plausibleState, readCallbackParams, type CallbackParams } from './callb
 import { follow, followable, letGo } from './login-handover.js';
 import { redeemOnce } from './redeem-code.js';
 import { authorizationErrorOutcome } from './silent-renewal.js';
-import { lostLoginHint } from './setup-checks.js';
+import { lostLoginHint, requestLooksSecure, SetupError } from './setup-checks.js';
 import { observedRoute } from '../telemetry/observed-route.js';
 
 const log = logger('callback');
@@ -92,6 +92,9 @@ async function unknownState(parts: AuthParts, req: Request, params: CallbackPara
     }
   }
   if (req.isAuthenticated?.()) return { kind: 'already_logged_in', landing: parts.config.successRedirect };
+  // The login route saw the browser being given a cookie it refuses: that is why, and the fix.
+  const refused = parts.refusedCookies.problem(requestLooksSecure(req));
+  if (refused !== undefined) return { kind: 'failed', error: new SetupError(refused) };
   log('unknown state: %s', lostLoginHint(req));
   return failed('unknown_state');
 }

@@ -6,7 +6,7 @@ import { LoginFailedError } from '../errors.js';
 import { loginChoice, type LoginChoice } from './login-options.js';
 import { returnPathFor } from './return-to.js';
 import { startsSilentAttempt } from './silent-renewal.js';
-import { loginSetupProblem } from './setup-checks.js';
+import { loginSetupProblem, requestLooksSecure } from './setup-checks.js';
 import { holdsOnlyPendingLogins } from '../session/session-state.js';
 import { linkResponse, queryOf } from '../util/http.js';
 import { observedRoute } from '../telemetry/observed-route.js';
@@ -70,6 +70,7 @@ export function startLogin(
     linkResponse(req, res);
     const setup = loginSetupProblem(parts, req, where);
     if (setup) return next(setup);
+    parts.refusedCookies.watch(res, requestLooksSecure(req));
     if (hasCallbackParameters(req)) {
       log('refused callback parameters on the login route');
       return next(new LoginFailedError('misdirected_callback'));

@@ -92,11 +92,12 @@ function mountProblem(config: ResolvedConfig, req: Request): string | undefined 
   const fix =
     expectedMount === undefined
       ? `set routes.callback so that the mount path plus it is "${expected}"`
-      : `mount the routers with app.use('${expectedMount || '/'}', auth.loginRouter(), auth.callbackRouter(), auth.logoutRouter())`;
+      : `mount the routers with app.use('${expectedMount || '/'}', auth.loginRouter(), auth.callbackRouter(), auth.logoutRouter()) (in Connect, one app.use('${expectedMount || '/'}', router) per router)`;
   return `the login router is mounted at "${mount || '/'}", so the callback route answers at "${mount}${callback}", but callbackURL (${config.callbackURL}) sends the user back to "${expected}", which would answer 404 after consent. Fix: ${fix}, or change callbackURL and its registration at the provider.`;
 }
 
-function requestLooksSecure(req: Request): boolean {
+/** Whether the request came over https, as Express or express-session (`proxy: true`) would see it. */
+export function requestLooksSecure(req: Request): boolean {
   if (req.secure || (req.socket as { encrypted?: boolean }).encrypted === true) return true;
   // express-session's own `proxy: true` trusts this header even when Express does not.
   return header(req, 'x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
@@ -123,7 +124,10 @@ export function loginSetupProblem(
   if (middleware) return middleware;
   // `auth.login()` may be mounted on any route of the app; only the login router's place says
   // where the callback router is.
-  const problem = (where.inLoginRouter ? mountProblem(parts.config, req) : undefined) ?? droppedCookieProblem(req);
+  const problem =
+    (where.inLoginRouter ? mountProblem(parts.config, req) : undefined) ??
+    droppedCookieProblem(req) ??
+    parts.refusedCookies.problem(requestLooksSecure(req));
   return problem === undefined ? undefined : new SetupError(problem);
 }
 

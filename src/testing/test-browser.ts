@@ -1,3 +1,5 @@
+import { prefixRefusal } from '../login/refused-cookies.js';
+
 /** One answer seen by the {@link TestBrowser}. */
 export interface BrowserResponse {
   url: string;
@@ -104,6 +106,8 @@ export class TestBrowser {
         (a) =>
           /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1] ?? '') < Date.now()),
       );
+      // Browsers drop a `__Host-` or `__Secure-` cookie that breaks its prefix's rules; so does this one.
+      if (prefixRefusal(line) !== undefined) continue;
       if (!this.#cookies.has(host)) this.#cookies.set(host, new Map());
       const jar = this.#cookies.get(host) as Map<string, string>;
       if (expired) jar.delete(name);

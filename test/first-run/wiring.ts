@@ -18,6 +18,8 @@ export interface Wiring {
   /** Mount the login router alone at `/` and the callback router at `/auth`. */
   splitLogin?: boolean;
   cookieSecure?: boolean | 'auto';
+  /** The session cookie's name (express-session's default, `connect.sid`, otherwise). */
+  cookieName?: string;
   trustProxy?: boolean;
   /** Mount `auth.errorHandler()` (default true). */
   errorHandler?: boolean;
@@ -49,6 +51,7 @@ export function buildApp(options: TestAppAuthOptions, wiring: Wiring = {}): Expr
       secret: 'first-run',
       resave: false,
       saveUninitialized: false,
+      ...(wiring.cookieName === undefined ? {} : { name: wiring.cookieName }),
       cookie: { httpOnly: true, sameSite: 'lax', secure: wiring.cookieSecure ?? false },
     }),
   );
