@@ -5,6 +5,7 @@
 export { synergyFlow } from './synergy-flow.js';
 export type { PublicConfig, SynergyFlowAuth } from './synergy-flow.js';
 export { SynergyFlowStrategy } from './login/strategy.js';
+export { SetupError } from './login/setup-error.js';
 export type { LoginInfo } from './login/strategy.js';
 export type { SynergyFlowClient } from './provider/client.js';
 export type { LoginVerify, VerifyDone } from './login/verify.js';

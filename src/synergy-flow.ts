@@ -5,6 +5,7 @@ import { createCallbackRouter } from './login/callback-router.js';
 import { resolveLoginOptions, type LoginOptions } from './login/login-options.js';
 import { createLoginRouter, startLogin } from './login/login-router.js';
 import type { PassportInstance } from './login/passport-instance.js';
+import { RefusedCookieWatch } from './login/refused-cookies.js';
 import { registerSerializers } from './login/serializers.js';
 import { noteSessionRan } from './login/setup-checks.js';
 import { STRATEGY_PARTS, SynergyFlowStrategy, type StrategyParts, type StrategySource } from './login/strategy.js';
@@ -79,8 +80,12 @@ export interface SynergyFlowAuth extends StrategySource {
   accessToken(req: Request, twoFactor?: TwoFactorAnswer): Promise<AccessToken>;
   /** Middleware: a fresh access token in `req.synergyflow`, without a profile or Passport. */
   requireToken(): RequestHandler;
-  /** GET a path of the provider's API with the request's token (refreshed when due, one retry on 401). */
-  apiGet(req: Request, path: string): Promise<unknown>;
+  /**
+   * GET a path of the provider's API with the request's token (refreshed when due, one retry on
+   * 401). `T` is what you expect the answer's JSON to be; it is not checked.
+   * @example const me = await auth.apiGet<{ email: string }>(req, '/api/user');
+   */
+  apiGet<T = unknown>(req: Request, path: string): Promise<T>;
   /**
    * Calls the provider's API with the request's token: any method, a JSON body, extra headers,
    * through the same token path as `apiGet` (refresh when due, one refresh and retry on a 401,
@@ -169,6 +174,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     coordinator: config.coordinator,
     profiles: new ProfileReader(config.provider),
     loginUsers: new WeakMap(),
+    refusedCookies: new RefusedCookieWatch(),
     passport() {
       if (!passport) throw new Error('passport-synergyflow: call auth.use(passport) before mounting the routers.');
       return passport;
@@ -220,7 +226,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
     attachUser: (req: Request, user: AttachedUser) => attachUser(parts, req, user),
     accessToken: (req: Request, twoFactor?: TwoFactorAnswer) => accessTokenFor(parts, req, twoFactor),
     requireToken: () => createRequireToken(parts),
-    apiGet: (req: Request, path: string) => apiGet(parts, req, path),
+    apiGet: <T>(req: Request, path: string) => apiGet<T>(parts, req, path),
     api: <T>(req: Request, request: ApiRequest) => api<T>(parts, req, request),
     errorHandler: (handlerOptions?: ErrorHandlerOptions) => createErrorHandler(parts, handlerOptions),
     logoutEverywhere: (target: Request | string) => logoutEverywhere(parts, target, () => sessionStore),

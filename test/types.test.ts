@@ -66,6 +66,9 @@ describe('public types', () => {
     const verify: LoginVerify = async (profile): Promise<Express.User | false> =>
       profile.emailVerified ? { id: `sf:${profile.id}`, name: profile.name } : false;
     const auth = synergyFlow({ ...options, verify });
+    // The options' verify is checked against the app's Express.User: another shape is refused.
+    // @ts-expect-error `nope` is no Express.User (id and name are missing)
+    expect(synergyFlow({ ...options, verify: async () => ({ nope: 1 }) })).toBeDefined();
     expectTypeOf(auth.profile).returns.toEqualTypeOf<SynergyFlowProfile | undefined>();
     expectTypeOf(new SynergyFlowStrategy(options, verify)).toMatchTypeOf<PassportStrategy>();
     expectTypeOf(new SynergyFlowStrategy(auth)).toMatchTypeOf<PassportStrategy>();
@@ -97,11 +100,14 @@ describe('public types', () => {
     expect([typeof handler, typeof route]).toEqual(['function', 'function']);
   });
 
-  it('auth.api is generic in its answer and checks its request', () => {
+  it('auth.api and auth.apiGet are generic in their answer; api checks its request', () => {
     const auth = synergyFlow(options);
     const call = (req: Request) =>
       auth.api<{ id: number }>(req, { method: 'POST', path: '/api/things', body: { a: 1 } });
     expectTypeOf(call).returns.toEqualTypeOf<Promise<{ id: number }>>();
+    const get = (req: Request) => auth.apiGet<{ email: string }>(req, '/api/user');
+    expectTypeOf(get).returns.toEqualTypeOf<Promise<{ email: string }>>();
+    expectTypeOf<ReturnType<typeof auth.apiGet>>().toEqualTypeOf<Promise<unknown>>();
     // @ts-expect-error an unknown method is refused by the types too
     const bad: ApiRequest = { method: 'TRACE', path: '/api/user' };
     expect(bad.method).toBe('TRACE');

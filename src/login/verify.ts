@@ -17,8 +17,10 @@ export type VerifyDone<User> = (error: unknown, user?: User | false | null) => v
  * @param tokens the login's tokens (store them yourself only if you need them elsewhere: the
  *   package already keeps them in its token store).
  * @param req the callback request.
+ * @typeParam User the user it makes: by default the app's `Express.User` (declaration merging),
+ *   so a verify returning something else is a type error where the app declared its users.
  */
-export type LoginVerify<User extends object = object> = (
+export type LoginVerify<User extends object = Express.User> = (
   profile: SynergyFlowProfile,
   tokens: TokenSet,
   req: Request,

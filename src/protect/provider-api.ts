@@ -92,6 +92,6 @@ export function failedInApiCall(error: unknown): boolean {
 }
 
 /** `GET path` through {@link api}: the same confinement, token path and errors. */
-export async function apiGet(parts: AuthParts, req: Request, path: string): Promise<unknown> {
-  return api(parts, req, { path });
+export async function apiGet<T = unknown>(parts: AuthParts, req: Request, path: string): Promise<T> {
+  return api<T>(parts, req, { path });
 }

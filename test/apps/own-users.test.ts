@@ -50,7 +50,7 @@ describe("the app's own users (verify)", () => {
 
   it('verify returning false refuses the login with 403 refused_by_app and logs nobody in', async () => {
     rig = await startRig({
-      auth: { verify: (profile) => (profile.emailVerified ? { id: profile.id } : false) },
+      auth: { verify: (profile) => (profile.emailVerified ? { id: profile.id, name: profile.name } : false) },
     });
     rig.emulator.upsertUser({
       id: 2,

@@ -82,7 +82,7 @@ describe('auth.sessionRouter(): GET /session', () => {
   it("shows the app's own user (verify), or what the user option picks", async () => {
     rig = await startRig({
       clock: true,
-      auth: { verify: (profile) => ({ appId: `app-${profile.id}`, displayName: profile.name.toUpperCase() }) },
+      auth: { verify: (profile) => ({ id: `app-${profile.id}`, name: profile.name.toUpperCase() }) },
       routes(app, auth) {
         app.use('/auth', auth.sessionRouter());
         app.use('/picked', auth.sessionRouter({ user: (req) => ({ picked: req.sessionID.length > 0 }) }));
@@ -91,7 +91,7 @@ describe('auth.sessionRouter(): GET /session', () => {
     const cookie = (await rig.login()).cookieHeader(rig.url);
     expect(await session(cookie).then((a) => a.json())).toMatchObject({
       loggedIn: true,
-      user: { appId: 'app-1', displayName: 'TEST USER' },
+      user: { id: 'app-1', name: 'TEST USER' },
       profile: { id: '1', name: 'Test User' },
     });
     const picked = await rawRequest(rig.url, 'GET', '/picked/session', { cookie, accept: 'application/json' });
