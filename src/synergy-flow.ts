@@ -19,7 +19,7 @@ import type { AntiForgerySetting } from './protect/anti-forgery-setting.js';
 import { createApiProxy, type ApiProxyOptions } from './protect/api-proxy.js';
 import { createSessionRouter, type SessionRouterOptions } from './session/session-endpoint.js';
 import { api, apiGet, type ApiRequest } from './protect/provider-api.js';
-import { accessTokenFor, createRequireToken } from './protect/require-token.js';
+import { createRequireToken } from './protect/require-token.js';
 import { createRequireUser, type RequireUserOptions } from './protect/require-user.js';
 import { apiClientOf, SynergyFlowClient, type ProviderApiClient } from './provider/client.js';
 import type { SynergyFlowProfile } from './provider/profile.js';
@@ -224,7 +224,7 @@ export function synergyFlow(options: SynergyFlowOptions): SynergyFlowAuth {
       return createRequireUser(parts, requireOptions);
     },
     attachUser: (req: Request, user: AttachedUser) => attachUser(parts, req, user),
-    accessToken: (req: Request, twoFactor?: TwoFactorAnswer) => accessTokenFor(parts, req, twoFactor),
+    accessToken: (req: Request, twoFactor?: TwoFactorAnswer) => parts.tokens.accessToken(req, twoFactor),
     requireToken: () => createRequireToken(parts),
     apiGet: <T>(req: Request, path: string) => apiGet<T>(parts, req, path),
     api: <T>(req: Request, request: ApiRequest) => api<T>(parts, req, request),

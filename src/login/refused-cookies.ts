@@ -8,8 +8,8 @@ import type { Response } from 'express';
  * express-session leaves `Secure` off) is never sent back, and every login ends in `unknown_state`.
  */
 export function prefixRefusal(setCookie: string): string | undefined {
-  const [pair = '', ...parts] = setCookie.split(';');
-  const name = pair.slice(0, Math.max(pair.indexOf('='), 0)).trim();
+  const name = cookieName(setCookie);
+  const [, ...parts] = setCookie.split(';');
   const host = name.startsWith('__Host-');
   if (!host && !name.startsWith('__Secure-')) return undefined;
   const attributes = parts.map((part) => {
@@ -22,6 +22,12 @@ export function prefixRefusal(setCookie: string): string | undefined {
   if (attributes.some((a) => a.key === 'domain')) return 'a __Host- cookie with a Domain';
   const path = attributes.filter((a) => a.key === 'path').at(-1)?.value;
   return path === '/' ? undefined : 'a __Host- cookie whose Path is not /';
+}
+
+/** The name a `Set-Cookie` line sets (empty when it has none). */
+function cookieName(setCookie: string): string {
+  const pair = setCookie.split(';', 1)[0] ?? '';
+  return pair.slice(0, Math.max(pair.indexOf('='), 0)).trim();
 }
 
 /** The lines of a response's `Set-Cookie` header, however it was set. */
@@ -46,10 +52,9 @@ export class RefusedCookieWatch {
   watch(res: Response, secure: boolean): void {
     if (secure) return;
     res.once('finish', () => {
-      const lines = setCookieLines(res);
-      for (const line of lines) {
+      for (const line of setCookieLines(res)) {
         const why = prefixRefusal(line);
-        const name = line.slice(0, Math.max(line.indexOf('='), 0)).trim();
+        const name = cookieName(line);
         if (why !== undefined) this.#refused = { name, why };
         else if (this.#refused?.name === name) this.#refused = undefined;
       }

@@ -1,20 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthParts } from '../parts.js';
 import { passError } from './error-handler.js';
-import type { TwoFactorAnswer } from '../synapsefi/two-factor.js';
-import { LazyRequestAuth, type AccessToken } from '../tokens/request-auth.js';
-
-export type { TwoFactorAnswer } from '../synapsefi/two-factor.js';
-
-/**
- * Returns a usable access token (SynapseFi: OAuth key) for the request through the one token
- * path: refreshed first when due, one refresh for all concurrent requests, the rotated refresh
- * token stored, uses left counted. A 2FA challenge is a `TwoFactorRequiredError`; call again
- * with `twoFactor` to answer it.
- */
-export function accessTokenFor(parts: AuthParts, req: Request, twoFactor?: TwoFactorAnswer): Promise<AccessToken> {
-  return parts.tokens.accessToken(req, twoFactor);
-}
+import { LazyRequestAuth } from '../tokens/request-auth.js';
 
 /**
  * Middleware for providers without a browser login: guarantees a usable access token in
@@ -23,7 +10,7 @@ export function accessTokenFor(parts: AuthParts, req: Request, twoFactor?: TwoFa
 export function createRequireToken(parts: AuthParts): RequestHandler {
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     res.setHeader('Cache-Control', 'no-store');
-    accessTokenFor(parts, req).then(
+    parts.tokens.accessToken(req).then(
       (token) => {
         req.synergyflow = new LazyRequestAuth({ accessToken: () => Promise.resolve(token) }, req);
         next();

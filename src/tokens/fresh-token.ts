@@ -91,7 +91,8 @@ export class TokenPath implements AccessTokenSource {
 
   /**
    * The handler's view of the request's fresh token set: `auth.accessToken()`, `requireToken()`
-   * and `req.synergyflow.token()` (see {@link LazyRequestAuth}) all return this.
+   * and `req.synergyflow.token()` (see {@link LazyRequestAuth}) all return this. A second-factor
+   * challenge (SynapseFi) is a `TwoFactorRequiredError`; call again with `twoFactor` to answer it.
    */
   async accessToken(req: Request, twoFactor?: TwoFactorAnswer): Promise<AccessToken> {
     const tokens = await this.fresh(req, { twoFactor, deadline: this.deadline() });
